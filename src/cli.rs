@@ -1,0 +1,144 @@
+//! Command-line definitions. Each option explains itself in one line of `--help`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Filter;
+use crate::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "awsdash",
+    version,
+    about = "Live AWS spending in your terminal: services, regions, daily cost, budgets, forecast.",
+    after_help = "Try it without AWS: awsdash --demo   ·   Fetch once as JSON: awsdash snapshot --json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch once (or read the cache), print, exit.
+    Snapshot(SnapshotArgs),
+    /// Check credentials, permissions per AWS API, config and cache; say how to fix each.
+    Doctor,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// Use the built-in demo account; no AWS call is made.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// AWS profile (default: the standard chain — env, profile, SSO, role, IMDS).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region for signing (Cost Explorer and billing metrics always use us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this URL (emulators); AWS_ENDPOINT_URL works too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Config file [default: <config dir>/awsdash/config.toml].
+    #[arg(long, global = true, env = "AWSDASH_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// First day of the window, UTC (YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", requires = "end", conflicts_with = "days")]
+    pub start: Option<NaiveDate>,
+    /// Day after the last day of the window (exclusive), UTC (YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", requires = "start")]
+    pub end: Option<NaiveDate>,
+    /// Window = the last N days, today included [default: 30, or [view] days].
+    #[arg(long, global = true, value_name = "N", conflicts_with = "end")]
+    pub days: Option<i64>,
+    /// Filter, repeatable: region=R, service=S, account=ID, tag:KEY=VALUE, tag:KEY= (untagged).
+    #[arg(long = "filter", global = true, value_name = "EXPR")]
+    pub filters: Vec<Filter>,
+    /// Ignore the cache and fetch fresh data (costs Cost Explorer calls).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Log level or filter for the log file (e.g. debug, awsdash=trace).
+    #[arg(long, global = true, env = "AWSDASH_LOG", value_name = "LEVEL")]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    /// Output format [default: table on a terminal, json when piped].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl SnapshotArgs {
+    pub fn format(&self, stdout_is_terminal: bool) -> Format {
+        match (self.json, self.format) {
+            (true, _) => Format::Json,
+            (false, Some(f)) => f,
+            (false, None) if stdout_is_terminal => Format::Table,
+            (false, None) => Format::Json,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "awsdash",
+            "snapshot",
+            "--demo",
+            "--filter",
+            "region=us-east-1",
+            "--filter",
+            "tag:team=",
+            "--json",
+        ])
+        .expect("parses");
+        assert!(cli.common.demo);
+        assert_eq!(cli.common.filters.len(), 2);
+        let Some(Command::Snapshot(args)) = cli.command else {
+            panic!("snapshot subcommand expected");
+        };
+        assert_eq!(args.format(true), Format::Json);
+    }
+
+    #[test]
+    fn format_defaults_to_table_on_a_terminal_and_json_in_a_pipe() {
+        let args = SnapshotArgs {
+            format: None,
+            json: false,
+        };
+        assert_eq!(args.format(true), Format::Table);
+        assert_eq!(args.format(false), Format::Json);
+    }
+
+    #[test]
+    fn bad_filters_and_dates_are_usage_errors() {
+        for argv in [
+            &["awsdash", "--filter", "zone=a"][..],
+            &["awsdash", "--start", "2026-13-01", "--end", "2026-12-01"],
+            &["awsdash", "--start", "2026-11-01"],
+            &["awsdash", "--days", "7", "--start", "2026-11-01", "--end", "2026-11-02"],
+        ] {
+            let err = Cli::try_parse_from(argv).expect_err("refused");
+            assert_eq!(err.exit_code(), 2, "{argv:?}");
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Configuration: defaults → the TOML file → command-line flags, in that order. Every key is
+//! optional and documented in `config.example.toml`. Unknown keys and bad values are refused
+//! with the file, the line and a hint — a typo must never silently fall back to a default.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+
+use crate::model::window::MAX_DAYS;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub aws: AwsConfig,
+    pub refresh: RefreshConfig,
+    pub view: ViewConfig,
+    pub ui: UiConfig,
+    pub cache: CacheConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsConfig {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RefreshConfig {
+    /// Cheap sources (Budgets, CloudWatch) are polled this often.
+    #[serde(deserialize_with = "interval_secs")]
+    pub interval_secs: u64,
+    /// Cost Explorer data younger than this is served from the cache.
+    #[serde(deserialize_with = "ttl_secs")]
+    pub cost_explorer_ttl_secs: u64,
+    /// Paid calls stop for the UTC day once this many were made.
+    #[serde(deserialize_with = "calls_per_day")]
+    pub max_cost_explorer_calls_per_day: u64,
+}
+
+impl Default for RefreshConfig {
+    fn default() -> Self {
+        RefreshConfig {
+            interval_secs: 300,
+            cost_explorer_ttl_secs: 21_600,
+            max_cost_explorer_calls_per_day: 100,
+        }
+    }
+}
+
+/// The Cost Explorer metric shown everywhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Metric {
+    #[default]
+    UnblendedCost,
+    NetUnblendedCost,
+    AmortizedCost,
+    NetAmortizedCost,
+    BlendedCost,
+}
+
+impl Metric {
+    /// The name GetCostAndUsage takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::UnblendedCost => "UnblendedCost",
+            Metric::NetUnblendedCost => "NetUnblendedCost",
+            Metric::AmortizedCost => "AmortizedCost",
+            Metric::NetAmortizedCost => "NetAmortizedCost",
+            Metric::BlendedCost => "BlendedCost",
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ViewConfig {
+    #[serde(deserialize_with = "days")]
+    pub days: i64,
+    pub metric: Metric,
+    pub exclude_credits: bool,
+    pub tag_keys: Vec<String>,
+}
+
+impl Default for ViewConfig {
+    fn default() -> Self {
+        ViewConfig {
+            days: 30,
+            metric: Metric::default(),
+            exclude_credits: false,
+            tag_keys: vec!["team".into(), "project".into(), "env".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Default,
+    /// No colours at all (also what `NO_COLOR` selects).
+    Mono,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    pub theme: Theme,
+    /// Plain ASCII: no braille, block or box-drawing characters.
+    pub ascii: bool,
+    pub mouse: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    pub dir: Option<PathBuf>,
+}
+
+fn bounded<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    what: &str,
+    min: u64,
+    max: u64,
+    hint: &str,
+) -> Result<u64, D::Error> {
+    let value = u64::deserialize(deserializer)?;
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{what} must be between {min} and {max}, got {value}: {hint}"
+        )))
+    }
+}
+
+fn interval_secs<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bounded(
+        d,
+        "interval_secs",
+        30,
+        86_400,
+        "AWS billing data changes a few times a day; 300 is a good default",
+    )
+}
+
+fn ttl_secs<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bounded(
+        d,
+        "cost_explorer_ttl_secs",
+        600,
+        7 * 86_400,
+        "each Cost Explorer request costs $0.01 and its data changes at most a few times a day",
+    )
+}
+
+fn calls_per_day<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bounded(
+        d,
+        "max_cost_explorer_calls_per_day",
+        1,
+        100_000,
+        "this caps what awsdash may spend on Cost Explorer per UTC day ($0.01 a call)",
+    )
+}
+
+fn days<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let max = MAX_DAYS as u64;
+    bounded(d, "days", 1, max, "Cost Explorer keeps 13 months of daily data").map(|v| v as i64)
+}
+
+/// A config file that could not be used. Exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "invalid config file {path}:\n{message}\nhint: every key is described in config.example.toml; remove or fix the line above"
+    )]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Loads `path`; a missing file is an error only when the user named it.
+    pub fn load(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                Ok(Config::default())
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+/// Where awsdash keeps its files, from the platform conventions (XDG on Linux).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    pub cache_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn platform() -> Paths {
+        match directories::ProjectDirs::from("", "", "awsdash") {
+            Some(dirs) => Paths {
+                config_file: dirs.config_dir().join("config.toml"),
+                data_dir: dirs.data_dir().to_path_buf(),
+                cache_dir: dirs.cache_dir().to_path_buf(),
+            },
+            // No home directory (a bare container): keep everything beside the process.
+            None => Paths {
+                config_file: PathBuf::from(".awsdash/config.toml"),
+                data_dir: PathBuf::from(".awsdash"),
+                cache_dir: PathBuf::from(".awsdash/cache"),
+            },
+        }
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("awsdash.log")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let c = parse("").expect("empty config");
+        assert_eq!(c, Config::default());
+        assert_eq!(c.refresh.interval_secs, 300);
+        assert_eq!(c.refresh.cost_explorer_ttl_secs, 21_600);
+        assert_eq!(c.view.days, 30);
+        assert_eq!(c.view.metric, Metric::UnblendedCost);
+    }
+
+    #[test]
+    fn the_example_config_is_valid_and_complete() {
+        let text = include_str!("../config.example.toml");
+        let uncommented: String = text
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = parse(&uncommented).expect("example config parses when uncommented");
+        assert_eq!(c.aws.profile.as_deref(), Some("my-sso-profile"));
+        assert_eq!(c.view.metric, Metric::NetUnblendedCost);
+        assert!(c.cache.dir.is_some());
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err = parse("[refresh]\ninterval_secs = 300\nintervall = 5\n").expect_err("unknown");
+        let text = err.to_string();
+        assert!(text.contains("test.toml"), "{text}");
+        assert!(text.contains("line 3"), "{text}");
+        assert!(text.contains("unknown field `intervall`"), "{text}");
+        assert!(text.contains("hint:"), "{text}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line_and_the_range() {
+        let err = parse("[refresh]\n\ninterval_secs = 5\n").expect_err("too small");
+        let text = err.to_string();
+        assert!(text.contains("line 3"), "{text}");
+        assert!(text.contains("between 30 and 86400"), "{text}");
+        let err = parse("[view]\nmetric = \"Cheapest\"\n").expect_err("bad metric");
+        assert!(err.to_string().contains("UnblendedCost"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_default_file_is_fine_but_a_named_one_is_not() {
+        let missing = Path::new("/nonexistent/awsdash/config.toml");
+        assert_eq!(Config::load(missing, false).expect("defaults"), Config::default());
+        assert!(matches!(
+            Config::load(missing, true),
+            Err(ConfigError::Read { .. })
+        ));
+    }
+}

@@ -1,0 +1,46 @@
+//! Errors that end a command, each with the exit code the README documents:
+//! 2 usage or config, 3 AWS credentials or permissions, 4 AWS unavailable after retries.
+
+use std::process::ExitCode;
+
+use crate::config::ConfigError;
+use crate::model::{FilterError, WindowError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Credentials missing or expired, or an action not allowed. The text says what to do.
+    #[error("{0}")]
+    Credentials(String),
+    /// AWS could not be reached or kept failing after retries.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            AppError::Usage(_) | AppError::Config(_) => 2,
+            AppError::Credentials(_) => 3,
+            AppError::Unavailable(_) => 4,
+            AppError::Other(_) => 1,
+        })
+    }
+}
+
+impl From<WindowError> for AppError {
+    fn from(e: WindowError) -> Self {
+        AppError::Usage(e.to_string())
+    }
+}
+
+impl From<FilterError> for AppError {
+    fn from(e: FilterError) -> Self {
+        AppError::Usage(e.to_string())
+    }
+}

@@ -1,0 +1,15 @@
+//! awsdash: what an AWS account is spending, live, in a terminal.
+//!
+//! The binary (`main.rs`) parses the command line and dispatches to [`commands`]; everything
+//! else is here so integration tests and benches can use it.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod model;
+pub mod output;
+pub mod settings;
+pub mod source;
+pub mod ui;

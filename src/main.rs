@@ -1,0 +1,68 @@
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{CommandFactory, FromArgMatches};
+
+use awsdash::cli::{Cli, Command};
+use awsdash::commands;
+use awsdash::config::Paths;
+use awsdash::error::AppError;
+use awsdash::settings::Settings;
+use awsdash::{logging, output};
+
+fn main() -> ExitCode {
+    let paths = Paths::platform();
+    // `--version` also says where the files are, so users can find config and logs.
+    let long_version = format!(
+        "{}\nconfig: {}\nlog:    {}\ncache:  {}",
+        env!("CARGO_PKG_VERSION"),
+        paths.config_file.display(),
+        paths.log_file().display(),
+        paths.cache_dir.display()
+    );
+    let matches = Cli::command().long_version(long_version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+
+    let _log_guard = logging::init(&paths.log_file(), cli.common.log_level.as_deref());
+    logging::install_panic_hook(&paths.log_file());
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("awsdash: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, paths)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("awsdash: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
+    let settings = Settings::load(&cli.common, paths, Utc::now().date_naive())?;
+    tracing::info!(demo = settings.demo, window = %settings.query.window, "starting");
+    match &cli.command {
+        Some(Command::Snapshot(args)) => commands::snapshot::run(&settings, args).await,
+        Some(Command::Doctor) => commands::doctor::run(&settings).await,
+        None => {
+            let snapshot = commands::fetch_once(&settings, Utc::now()).await?;
+            print!("{}", output::table::render(&snapshot));
+            eprintln!(
+                "awsdash: the interactive dashboard is not built yet; this is `awsdash snapshot --format table`"
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Domain types: exact money, filters, windows, the cost cube and the snapshot.
+
+pub mod cube;
+pub mod filter;
+pub mod money;
+pub mod snapshot;
+pub mod window;
+
+pub use cube::{Breakdown, CostCube, CubeBuilder, Day, Row};
+pub use filter::{Dimension, Filter, FilterError, FilterSet};
+pub use money::Money;
+pub use snapshot::{
+    ApiCalls, Budget, EstimatedCharges, FilterValues, Forecast, Freshness, MonthToDate, Query,
+    Snapshot, SourceKind, Threshold,
+};
+pub use window::{Preset, Window, WindowError};

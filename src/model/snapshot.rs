@@ -1,0 +1,188 @@
+//! The immutable picture the poller hands to the UI and to `awsdash snapshot`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::cube::{Breakdown, CostCube};
+use super::filter::FilterSet;
+use super::money::Money;
+use super::window::{self, Window};
+
+/// Where the numbers came from. Demo data is labelled everywhere it appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Aws,
+    Demo,
+}
+
+/// What a snapshot answers: a window and the filters on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Query {
+    pub window: Window,
+    pub filters: FilterSet,
+}
+
+impl Query {
+    /// The days a source must fetch so that the window, its previous period, month to date
+    /// and the same days of last month can all be derived from one cube.
+    pub fn fetch_range(&self, today: NaiveDate) -> Window {
+        self.window
+            .union(&self.window.previous())
+            .union(&window::month_to_date(today))
+            .union(&window::previous_month_same_days(today))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Month-to-date actual plus the forecast for the rest of the month.
+    pub month_end: Money,
+    pub lower: Option<Money>,
+    pub upper: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// `ACTUAL` or `FORECASTED`, as AWS Budgets names it.
+    pub kind: String,
+    pub percent: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    pub name: String,
+    pub time_unit: String,
+    pub limit: Money,
+    pub actual: Money,
+    pub forecasted: Option<Money>,
+    pub thresholds: Vec<Threshold>,
+    /// The budget period we are in (for "how far through the period").
+    pub period: Option<Window>,
+}
+
+/// CloudWatch's `EstimatedCharges`: the month-to-date bill, updated a few times a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EstimatedCharges {
+    pub cost: Money,
+    pub at: DateTime<Utc>,
+}
+
+/// When each source last delivered data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Freshness {
+    pub cost_explorer: Option<DateTime<Utc>>,
+    pub budgets: Option<DateTime<Utc>>,
+    pub cloudwatch: Option<DateTime<Utc>>,
+}
+
+/// AWS requests made (today, UTC), per service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiCalls {
+    pub cost_explorer: u64,
+    pub budgets: u64,
+    pub cloudwatch: u64,
+    pub sts: u64,
+}
+
+impl ApiCalls {
+    /// Cost Explorer bills $0.01 per request, every page counted.
+    pub fn cost_explorer_usd(&self) -> Money {
+        Money::from_units(self.cost_explorer as i64, 2)
+    }
+}
+
+/// The values a person can filter by, as the source knows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterValues {
+    pub regions: Vec<String>,
+    pub services: Vec<String>,
+    /// Account id → name.
+    pub accounts: BTreeMap<String, String>,
+    /// Tag key → values.
+    pub tags: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub source: SourceKind,
+    pub generated_at: DateTime<Utc>,
+    /// "Today" (UTC) as the snapshot saw it: month to date and forecasts are relative to it.
+    pub today: NaiveDate,
+    pub account_id: Option<String>,
+    pub currency: String,
+    pub query: Query,
+    /// Daily cost by service and region over [`Query::fetch_range`], filters applied.
+    pub cube: CostCube,
+    pub forecast: Option<Forecast>,
+    pub budgets: Vec<Budget>,
+    pub estimated_charges: Option<EstimatedCharges>,
+    pub freshness: Freshness,
+    pub api_calls: ApiCalls,
+    pub filter_values: FilterValues,
+    /// True when this is the last good snapshot shown because a refresh failed.
+    pub stale: bool,
+}
+
+/// Month to date against the same days of the previous month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthToDate {
+    pub cost: Money,
+    pub previous_month_same_days: Money,
+}
+
+impl Snapshot {
+    pub fn breakdown(&self) -> Breakdown {
+        self.cube.breakdown(self.query.window)
+    }
+
+    pub fn month_to_date(&self) -> MonthToDate {
+        MonthToDate {
+            cost: self.cube.total(&window::month_to_date(self.today)),
+            previous_month_same_days: self
+                .cube
+                .total(&window::previous_month_same_days(self.today)),
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.source == SourceKind::Demo
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn fetch_range_covers_previous_period_and_both_months() {
+        let today = d("2026-11-25");
+        let q = Query {
+            window: Window::last_days(today, 7).expect("w"),
+            filters: FilterSet::default(),
+        };
+        let r = q.fetch_range(today);
+        assert_eq!((r.start, r.end), (d("2026-10-01"), d("2026-11-26")));
+        let q = Query {
+            window: Window::last_days(today, 90).expect("w"),
+            filters: FilterSet::default(),
+        };
+        assert_eq!(q.fetch_range(today).start, d("2026-05-30"));
+    }
+
+    #[test]
+    fn api_spend_is_a_cent_per_cost_explorer_call() {
+        let calls = ApiCalls {
+            cost_explorer: 7,
+            ..ApiCalls::default()
+        };
+        assert_eq!(calls.cost_explorer_usd().to_string(), "0.07");
+    }
+}

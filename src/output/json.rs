@@ -1,0 +1,199 @@
+//! The stable JSON contract (schema_version 1), documented in the README. These structs are
+//! the contract: the domain types may change, this shape may only grow.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{Breakdown, Money, Row, Snapshot, SourceKind};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Contract<'a> {
+    schema_version: u32,
+    source: SourceKind,
+    generated_at: DateTime<Utc>,
+    account_id: Option<&'a str>,
+    currency: &'a str,
+    window: WindowOut,
+    filters: Vec<String>,
+    total: Money,
+    month_to_date: MonthToDateOut,
+    forecast: Option<ForecastOut>,
+    services: Vec<Named<'a>>,
+    regions: Vec<Named<'a>>,
+    daily: Vec<DayOut>,
+    budgets: Vec<BudgetOut<'a>>,
+    estimated_charges: Option<EstimatedOut>,
+    freshness: FreshnessOut,
+    api_calls: ApiCallsOut,
+    stale: bool,
+}
+
+#[derive(Serialize)]
+struct WindowOut {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct MonthToDateOut {
+    cost: Money,
+    previous_month_same_days: Money,
+}
+
+#[derive(Serialize)]
+struct ForecastOut {
+    month_end: Money,
+    lower: Option<Money>,
+    upper: Option<Money>,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+    cost: Money,
+}
+
+#[derive(Serialize)]
+struct DayOut {
+    date: NaiveDate,
+    cost: Money,
+    estimated: bool,
+}
+
+#[derive(Serialize)]
+struct BudgetOut<'a> {
+    name: &'a str,
+    time_unit: &'a str,
+    limit: Money,
+    actual: Money,
+    forecasted: Option<Money>,
+    thresholds: Vec<ThresholdOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ThresholdOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(with = "rust_decimal::serde::str")]
+    percent: Decimal,
+}
+
+#[derive(Serialize)]
+struct EstimatedOut {
+    cost: Money,
+    at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct FreshnessOut {
+    cost_explorer: Option<DateTime<Utc>>,
+    budgets: Option<DateTime<Utc>>,
+    cloudwatch: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct ApiCallsOut {
+    cost_explorer: u64,
+    budgets: u64,
+    cloudwatch: u64,
+    sts: u64,
+    cost_explorer_usd: Money,
+}
+
+/// The contract as a JSON value (what tests and `render` share).
+pub fn to_value(s: &Snapshot) -> serde_json::Value {
+    let b = s.breakdown();
+    contract(s, &b)
+}
+
+fn contract<'a>(s: &'a Snapshot, b: &'a Breakdown) -> serde_json::Value {
+    let mtd = s.month_to_date();
+    let named = |rows: &'a [Row]| -> Vec<Named<'a>> {
+        rows.iter()
+            .map(|r| Named {
+                name: &r.name,
+                cost: r.cost,
+            })
+            .collect()
+    };
+    let contract = Contract {
+        schema_version: SCHEMA_VERSION,
+        source: s.source,
+        generated_at: s.generated_at,
+        account_id: s.account_id.as_deref(),
+        currency: &s.currency,
+        window: WindowOut {
+            start: s.query.window.start,
+            end: s.query.window.end,
+        },
+        filters: s.query.filters.to_strings(),
+        total: b.total,
+        month_to_date: MonthToDateOut {
+            cost: mtd.cost,
+            previous_month_same_days: mtd.previous_month_same_days,
+        },
+        forecast: s.forecast.as_ref().map(|f| ForecastOut {
+            month_end: f.month_end,
+            lower: f.lower,
+            upper: f.upper,
+        }),
+        services: named(&b.services),
+        regions: named(&b.regions),
+        daily: b
+            .daily
+            .iter()
+            .map(|d| DayOut {
+                date: d.date,
+                cost: d.cost,
+                estimated: d.estimated,
+            })
+            .collect(),
+        budgets: s
+            .budgets
+            .iter()
+            .map(|b| BudgetOut {
+                name: &b.name,
+                time_unit: &b.time_unit,
+                limit: b.limit,
+                actual: b.actual,
+                forecasted: b.forecasted,
+                thresholds: b
+                    .thresholds
+                    .iter()
+                    .map(|t| ThresholdOut {
+                        kind: &t.kind,
+                        percent: t.percent,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        estimated_charges: s.estimated_charges.as_ref().map(|e| EstimatedOut {
+            cost: e.cost,
+            at: e.at,
+        }),
+        freshness: FreshnessOut {
+            cost_explorer: s.freshness.cost_explorer,
+            budgets: s.freshness.budgets,
+            cloudwatch: s.freshness.cloudwatch,
+        },
+        api_calls: ApiCallsOut {
+            cost_explorer: s.api_calls.cost_explorer,
+            budgets: s.api_calls.budgets,
+            cloudwatch: s.api_calls.cloudwatch,
+            sts: s.api_calls.sts,
+            cost_explorer_usd: s.api_calls.cost_explorer_usd(),
+        },
+        stale: s.stale,
+    };
+    // Plain structs of strings, numbers and options: serialising them cannot fail.
+    serde_json::to_value(contract).expect("the JSON contract serialises")
+}
+
+pub fn render(s: &Snapshot) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(s)).expect("a JSON value prints");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,3 @@
+//! Where snapshots come from: the built-in demo account, or AWS (see the AWS data issue).
+
+pub mod demo;

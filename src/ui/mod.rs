@@ -1,0 +1,3 @@
+//! The interactive dashboard.
+
+pub mod terminal;
