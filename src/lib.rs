@@ -10,6 +10,7 @@ pub mod error;
 pub mod logging;
 pub mod model;
 pub mod output;
+pub mod poller;
 pub mod settings;
 pub mod source;
 pub mod ui;
