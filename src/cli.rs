@@ -48,7 +48,13 @@ pub struct CommonArgs {
     #[arg(long, global = true, env = "AWSDASH_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// First day of the window, UTC (YYYY-MM-DD).
-    #[arg(long, global = true, value_name = "YYYY-MM-DD", requires = "end", conflicts_with = "days")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "YYYY-MM-DD",
+        requires = "end",
+        conflicts_with = "days"
+    )]
     pub start: Option<NaiveDate>,
     /// Day after the last day of the window (exclusive), UTC (YYYY-MM-DD).
     #[arg(long, global = true, value_name = "YYYY-MM-DD", requires = "start")]
@@ -135,7 +141,15 @@ mod tests {
             &["awsdash", "--filter", "zone=a"][..],
             &["awsdash", "--start", "2026-13-01", "--end", "2026-12-01"],
             &["awsdash", "--start", "2026-11-01"],
-            &["awsdash", "--days", "7", "--start", "2026-11-01", "--end", "2026-11-02"],
+            &[
+                "awsdash",
+                "--days",
+                "7",
+                "--start",
+                "2026-11-01",
+                "--end",
+                "2026-11-02",
+            ],
         ] {
             let err = Cli::try_parse_from(argv).expect_err("refused");
             assert_eq!(err.exit_code(), 2, "{argv:?}");

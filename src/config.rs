@@ -175,7 +175,14 @@ fn calls_per_day<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 
 fn days<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let max = MAX_DAYS as u64;
-    bounded(d, "days", 1, max, "Cost Explorer keeps 13 months of daily data").map(|v| v as i64)
+    bounded(
+        d,
+        "days",
+        1,
+        max,
+        "Cost Explorer keeps 13 months of daily data",
+    )
+    .map(|v| v as i64)
 }
 
 /// A config file that could not be used. Exit code 2.
@@ -268,7 +275,11 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let uncommented: String = text
             .lines()
-            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or(l)
+            })
             .map(|l| format!("{l}\n"))
             .collect();
         let c = parse(&uncommented).expect("example config parses when uncommented");
@@ -300,7 +311,10 @@ mod tests {
     #[test]
     fn a_missing_default_file_is_fine_but_a_named_one_is_not() {
         let missing = Path::new("/nonexistent/awsdash/config.toml");
-        assert_eq!(Config::load(missing, false).expect("defaults"), Config::default());
+        assert_eq!(
+            Config::load(missing, false).expect("defaults"),
+            Config::default()
+        );
         assert!(matches!(
             Config::load(missing, true),
             Err(ConfigError::Read { .. })

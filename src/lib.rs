@@ -3,11 +3,13 @@
 //! The binary (`main.rs`) parses the command line and dispatches to [`commands`]; everything
 //! else is here so integration tests and benches can use it.
 
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod meter;
 pub mod model;
 pub mod output;
 pub mod poller;

@@ -7,8 +7,8 @@ use awsdash::cli::{Cli, Command};
 use awsdash::commands;
 use awsdash::config::Paths;
 use awsdash::error::AppError;
+use awsdash::logging;
 use awsdash::settings::Settings;
-use awsdash::{logging, output};
 
 fn main() -> ExitCode {
     let paths = Paths::platform();
@@ -56,13 +56,6 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
     match &cli.command {
         Some(Command::Snapshot(args)) => commands::snapshot::run(&settings, args).await,
         Some(Command::Doctor) => commands::doctor::run(&settings).await,
-        None => {
-            let snapshot = commands::fetch_once(&settings, Utc::now()).await?;
-            print!("{}", output::table::render(&snapshot));
-            eprintln!(
-                "awsdash: the interactive dashboard is not built yet; this is `awsdash snapshot --format table`"
-            );
-            Ok(())
-        }
+        None => commands::dashboard::run(&settings).await,
     }
 }

@@ -2,12 +2,18 @@
 //! [`Update`]s; it never waits on the network. Every snapshot is whole and immutable
 //! (`Arc<Snapshot>`); a failed refresh keeps the last good one and sends a [`Status`].
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use tokio::sync::mpsc;
 
-use crate::model::{Query, Snapshot};
+use crate::cache::Cached;
+use crate::meter::Meter;
+use crate::model::{CostCube, Query, Snapshot};
+use crate::source::aws::FetchError;
+use crate::source::aws::ce::ForecastRest;
+use crate::source::aws::source::{AwsSource, Cheap, Parts, assemble};
 use crate::source::demo::DemoSource;
 
 /// What the UI asks of the poller.
@@ -76,6 +82,258 @@ pub fn spawn_demo(demo: DemoSource, query: Query) -> PollerHandle {
             }
             if update_tx.send(send(&query)).await.is_err() {
                 return;
+            }
+        }
+    });
+    PollerHandle {
+        commands: command_tx,
+        updates: update_rx,
+    }
+}
+
+/// The AWS poller's state: the last good parts, the schedule and the backoff. Time is passed
+/// in (`now`) rather than read, so a test can run a simulated day against the emulator.
+pub struct AwsPoller {
+    source: AwsSource,
+    query: Query,
+    cube: Option<Cached<CostCube>>,
+    forecast: Option<ForecastRest>,
+    cheap: Cheap,
+    picker: PickerMaps,
+    picker_at: Option<DateTime<Utc>>,
+    interval: Duration,
+    /// When the last cheap poll ran.
+    cheap_at: Option<DateTime<Utc>>,
+    /// Consecutive transient Cost Explorer failures, and when to try again.
+    failures: u32,
+    retry_at: Option<DateTime<Utc>>,
+    stale: bool,
+}
+
+type PickerMaps = (BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
+
+impl AwsPoller {
+    pub fn new(source: AwsSource, query: Query, interval: Duration) -> Self {
+        AwsPoller {
+            source,
+            query,
+            cube: None,
+            forecast: None,
+            cheap: Cheap::default(),
+            picker: PickerMaps::default(),
+            picker_at: None,
+            interval,
+            cheap_at: None,
+            failures: 0,
+            retry_at: None,
+            stale: false,
+        }
+    }
+
+    pub fn meter(&self) -> &Meter {
+        &self.source.meter
+    }
+
+    /// Cost Explorer is worth paying for when there is no cube, the cube is older than the
+    /// TTL, or the cheap signals show the bill moved since it was fetched (then after a
+    /// quarter of the TTL at least) — and never while backing off.
+    fn ce_due(&self, now: DateTime<Utc>) -> bool {
+        if self.retry_at.is_some_and(|t| now < t) {
+            return false;
+        }
+        let ttl = self.source.options.ttl;
+        match &self.cube {
+            None => true,
+            Some(c) => {
+                let age = c.age(now);
+                let moved = self
+                    .cheap
+                    .estimated_charges
+                    .as_ref()
+                    .is_some_and(|e| e.at > c.fetched_at);
+                age >= ttl || (moved && age >= ttl / 4)
+            }
+        }
+    }
+
+    /// How long the task may sleep before something is due.
+    pub fn next_wake(&self, now: DateTime<Utc>) -> Duration {
+        let cheap = self.cheap_at.map(|t| t + self.interval).unwrap_or(now);
+        let wake = match self.retry_at {
+            Some(r) => cheap.min(r),
+            None => cheap,
+        };
+        (wake - now).max(Duration::seconds(1))
+    }
+
+    /// The last snapshot from the cache, shown at start-up before anything is fetched.
+    pub async fn cached_snapshot(&mut self, now: DateTime<Utc>) -> Option<Snapshot> {
+        let today = now.date_naive();
+        let account = self.source.account(now).await.ok()?;
+        let cube = self.source.last_cube(&account, &self.query, today)?;
+        self.cube = Some(cube);
+        Some(self.snapshot(now))
+    }
+
+    /// One poll: the cheap sources when due (or `force_cheap`), Cost Explorer when due (or
+    /// `force_paid`). Returns what the UI should be told.
+    pub async fn poll(
+        &mut self,
+        now: DateTime<Utc>,
+        force_cheap: bool,
+        force_paid: bool,
+    ) -> Vec<Update> {
+        let today = now.date_naive();
+        let mut updates = Vec::new();
+        if force_cheap || force_paid || self.cheap_at.is_none_or(|t| now - t >= self.interval) {
+            let (cheap, errors) = self.source.cheap(today, now, &self.cheap).await;
+            self.cheap = cheap;
+            self.cheap_at = Some(now);
+            updates.extend(errors.iter().map(|e| self.status_for(e)));
+        }
+        if force_paid || self.ce_due(now) {
+            match self.fetch_paid(now, force_paid).await {
+                Ok(()) => {
+                    self.failures = 0;
+                    self.retry_at = None;
+                    self.stale = false;
+                }
+                Err(e) => {
+                    self.stale = self.cube.is_some();
+                    if matches!(&e, FetchError::Aws(a) if a.is_transient()) {
+                        self.failures += 1;
+                        let wait = backoff(self.failures, now);
+                        self.retry_at = Some(now + wait);
+                        updates.push(Update::Status(Status::new(
+                            Severity::Warning,
+                            format!("{} (next try in {})", self.advice(&e), human(wait)),
+                        )));
+                    } else {
+                        // Permissions, the daily cap: waiting a little will not help; wait
+                        // for the TTL or the user's `r`.
+                        self.retry_at = Some(now + self.source.options.ttl);
+                        updates.push(self.status_for(&e));
+                    }
+                }
+            }
+        }
+        if self.cube.is_some() {
+            updates.push(Update::Snapshot(Arc::new(self.snapshot(now))));
+        }
+        updates
+    }
+
+    async fn fetch_paid(&mut self, now: DateTime<Utc>, force: bool) -> Result<(), FetchError> {
+        let today = now.date_naive();
+        let cube = self.source.cube(&self.query, today, now, force).await?;
+        self.cube = Some(cube);
+        self.forecast = self.source.forecast(&self.query, today, now, force).await?;
+        if self
+            .picker_at
+            .is_none_or(|t| now - t >= Duration::hours(24))
+        {
+            self.picker = self.source.picker_values(self.query.window, now).await?;
+            self.picker_at = Some(now);
+        }
+        Ok(())
+    }
+
+    /// A new window or filter set: answered from the cache when possible (region and
+    /// service filters never need Cost Explorer when the cube is cached).
+    pub async fn set_query(&mut self, query: Query, now: DateTime<Utc>) -> Vec<Update> {
+        self.query = query;
+        self.cube = None;
+        self.forecast = None;
+        self.retry_at = None;
+        self.poll(now, false, false).await
+    }
+
+    fn snapshot(&self, now: DateTime<Utc>) -> Snapshot {
+        let today = now.date_naive();
+        let empty = Cached {
+            value: CostCube::empty(self.query.fetch_range(today)),
+            fetched_at: now,
+        };
+        assemble(Parts {
+            query: &self.query,
+            today,
+            now,
+            account_id: self.source.account_id().map(str::to_owned),
+            cube: self.cube.as_ref().unwrap_or(&empty),
+            forecast: self.forecast,
+            cheap: &self.cheap,
+            picker: self.picker.clone(),
+            meter: &self.source.meter,
+            stale: self.stale,
+        })
+    }
+
+    fn advice(&self, e: &FetchError) -> String {
+        e.to_app_error(None).to_string()
+    }
+
+    fn status_for(&self, e: &FetchError) -> Update {
+        Update::Status(Status::new(Severity::Error, self.advice(e)))
+    }
+}
+
+/// Exponential backoff with jitter: 1, 2, 4 … minutes, capped at 30, ±20 %.
+fn backoff(failures: u32, now: DateTime<Utc>) -> Duration {
+    let base = 60i64 << failures.saturating_sub(1).min(5);
+    let base = base.min(1_800);
+    // Jitter from the clock's sub-second part: enough to spread dashboards apart.
+    let jitter = i64::from(now.timestamp_subsec_millis() % 400) - 200;
+    Duration::seconds(base) + Duration::milliseconds(base * jitter)
+}
+
+fn human(d: Duration) -> String {
+    let secs = d.num_seconds();
+    if secs < 120 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs / 60)
+    }
+}
+
+/// Starts the AWS poller task: the cached snapshot at once, then polls on its cadence and
+/// answers the UI's commands.
+pub fn spawn_aws(source: AwsSource, query: Query, interval: Duration) -> PollerHandle {
+    let (command_tx, mut command_rx) = mpsc::channel(16);
+    let (update_tx, update_rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut poller = AwsPoller::new(source, query, interval);
+        let started = Utc::now();
+        if let Some(snapshot) = poller.cached_snapshot(started).await {
+            let _ = update_tx.send(Update::Snapshot(Arc::new(snapshot))).await;
+        }
+        let _ = update_tx
+            .send(Update::Status(Status::new(
+                Severity::Info,
+                "fetching from AWS…",
+            )))
+            .await;
+        let mut pending = Some(Command::Refresh { paid: false });
+        loop {
+            let updates = match pending.take() {
+                Some(Command::Refresh { paid }) => poller.poll(Utc::now(), true, paid).await,
+                Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,
+                None => poller.poll(Utc::now(), false, false).await,
+            };
+            for update in updates {
+                if update_tx.send(update).await.is_err() {
+                    return;
+                }
+            }
+            let wait = poller
+                .next_wake(Utc::now())
+                .to_std()
+                .unwrap_or(std::time::Duration::from_secs(1));
+            tokio::select! {
+                command = command_rx.recv() => match command {
+                    Some(c) => pending = Some(c),
+                    None => return,
+                },
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     });

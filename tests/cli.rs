@@ -40,7 +40,9 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn dec(v: &Value) -> Decimal {
-    let text = v.as_str().unwrap_or_else(|| panic!("amount is a string: {v}"));
+    let text = v
+        .as_str()
+        .unwrap_or_else(|| panic!("amount is a string: {v}"));
     Decimal::from_str(text).unwrap_or_else(|e| panic!("{text:?} is a decimal: {e}"))
 }
 
@@ -94,14 +96,21 @@ fn demo_json_follows_the_contract() {
     assert_eq!(v["daily"].as_array().expect("daily").len(), 30);
     assert!(names(&v["services"]).len() >= 25);
     assert!(names(&v["services"]).contains(&"Tax".to_string()));
-    assert!(names(&v["services"]).iter().any(|n| n.starts_with("AWS Support (")));
+    assert!(
+        names(&v["services"])
+            .iter()
+            .any(|n| n.starts_with("AWS Support ("))
+    );
     let regions = names(&v["regions"]);
     assert!(regions.len() >= 10, "{regions:?}");
     assert!(regions.contains(&"global".into()) && regions.contains(&"NoRegion".into()));
     let daily = v["daily"].as_array().expect("daily");
     let estimated: Vec<bool> = daily.iter().map(|d| d["estimated"] == true).collect();
     assert_eq!(estimated.iter().filter(|e| **e).count(), 2);
-    assert!(estimated[28] && estimated[29], "the last two days are estimated");
+    assert!(
+        estimated[28] && estimated[29],
+        "the last two days are estimated"
+    );
     assert_eq!(v["budgets"].as_array().expect("budgets").len(), 2);
     assert_eq!(v["api_calls"]["cost_explorer"], 0);
     assert_eq!(v["api_calls"]["cost_explorer_usd"], "0");
@@ -143,7 +152,10 @@ fn the_demo_has_a_spike_and_over_400_days_of_history() {
         .collect();
     let n = daily.len();
     let spike = daily[n - 5];
-    assert!(spike > daily[n - 12] * Decimal::new(12, 1), "spike {spike} vs a week before");
+    assert!(
+        spike > daily[n - 12] * Decimal::new(12, 1),
+        "spike {spike} vs a week before"
+    );
 }
 
 #[test]
@@ -166,7 +178,12 @@ fn each_region_filter_partitions_the_total() {
 fn two_values_of_one_dimension_are_ored() {
     let a = json(&["--filter", "region=us-east-1"]);
     let b = json(&["--filter", "region=eu-west-1"]);
-    let both = json(&["--filter", "region=us-east-1", "--filter", "region=eu-west-1"]);
+    let both = json(&[
+        "--filter",
+        "region=us-east-1",
+        "--filter",
+        "region=eu-west-1",
+    ]);
     assert_eq!(total(&both), total(&a) + total(&b));
 }
 
@@ -243,7 +260,10 @@ fn table_and_csv_say_demo() {
     let out = awsdash(home.path(), &["snapshot", "--demo", "--format", "csv"]);
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("source,section,name,date,cost,estimated"));
+    assert_eq!(
+        lines.next(),
+        Some("source,section,name,date,cost,estimated")
+    );
     assert!(lines.all(|l| l.starts_with("demo,")));
 }
 
@@ -261,31 +281,67 @@ fn assert_usage_error(args: &[&str], needle: &str) {
     let out = awsdash(home.path(), args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(stderr.contains(needle), "{args:?}: {needle:?} not in {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: {needle:?} not in {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.stdout.is_empty(), "no data on stdout: {args:?}");
 }
 
 #[test]
 fn bad_filters_are_usage_errors() {
-    assert_usage_error(&["snapshot", "--demo", "--filter", "zone=a"], "unknown dimension");
-    assert_usage_error(&["snapshot", "--demo", "--filter", "region"], "DIMENSION=VALUE");
-    assert_usage_error(&["snapshot", "--demo", "--filter", "account=12"], "12-digit");
-    assert_usage_error(&["snapshot", "--demo", "--filter", "service="], "needs a value");
+    assert_usage_error(
+        &["snapshot", "--demo", "--filter", "zone=a"],
+        "unknown dimension",
+    );
+    assert_usage_error(
+        &["snapshot", "--demo", "--filter", "region"],
+        "DIMENSION=VALUE",
+    );
+    assert_usage_error(
+        &["snapshot", "--demo", "--filter", "account=12"],
+        "12-digit",
+    );
+    assert_usage_error(
+        &["snapshot", "--demo", "--filter", "service="],
+        "needs a value",
+    );
 }
 
 #[test]
 fn bad_dates_are_usage_errors() {
     assert_usage_error(
-        &["snapshot", "--demo", "--start", "2026-02-30", "--end", "2026-03-02"],
+        &[
+            "snapshot",
+            "--demo",
+            "--start",
+            "2026-02-30",
+            "--end",
+            "2026-03-02",
+        ],
         "--start",
     );
     assert_usage_error(
-        &["snapshot", "--demo", "--start", "2026-11-10", "--end", "2026-11-01"],
+        &[
+            "snapshot",
+            "--demo",
+            "--start",
+            "2026-11-10",
+            "--end",
+            "2026-11-01",
+        ],
         "window is empty",
     );
     assert_usage_error(
-        &["snapshot", "--demo", "--start", "2026-11-10", "--end", "2999-01-01"],
+        &[
+            "snapshot",
+            "--demo",
+            "--start",
+            "2026-11-10",
+            "--end",
+            "2999-01-01",
+        ],
         "in the future",
     );
     assert_usage_error(&["snapshot", "--demo", "--days", "0"], "--days must be");
@@ -293,7 +349,9 @@ fn bad_dates_are_usage_errors() {
 }
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/config")
+        .join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("fixture dir")
         .map(|e| e.expect("entry").path())
@@ -311,7 +369,11 @@ fn every_invalid_config_fixture_gives_its_error() {
             .lines()
             .filter_map(|l| l.strip_prefix("# expect: "))
             .collect();
-        assert!(!expectations.is_empty(), "{} has no # expect:", file.display());
+        assert!(
+            !expectations.is_empty(),
+            "{} has no # expect:",
+            file.display()
+        );
         let path = file.to_str().expect("utf-8 path");
         let home = home();
         let out = awsdash(home.path(), &["snapshot", "--demo", "--config", path]);
@@ -320,7 +382,11 @@ fn every_invalid_config_fixture_gives_its_error() {
         assert!(stderr.contains(path), "names the file: {stderr}");
         assert!(stderr.contains("hint:"), "gives a hint: {stderr}");
         for needle in expectations {
-            assert!(stderr.contains(needle), "{}: {needle:?} not in {stderr}", file.display());
+            assert!(
+                stderr.contains(needle),
+                "{}: {needle:?} not in {stderr}",
+                file.display()
+            );
         }
     }
 }
@@ -330,7 +396,10 @@ fn every_valid_config_fixture_is_accepted() {
     for file in fixtures("valid") {
         let path = file.to_str().expect("utf-8 path");
         let home = home();
-        let out = awsdash(home.path(), &["snapshot", "--demo", "--json", "--config", path]);
+        let out = awsdash(
+            home.path(),
+            &["snapshot", "--demo", "--json", "--config", path],
+        );
         assert!(
             out.status.success(),
             "{}: {}",
@@ -346,12 +415,17 @@ fn config_days_apply_and_flags_win() {
     let config = dir.path().join("c.toml");
     std::fs::write(&config, "[view]\ndays = 7\n").expect("write config");
     let path = config.to_str().expect("utf-8");
-    let out = awsdash(dir.path(), &["snapshot", "--demo", "--json", "--config", path]);
+    let out = awsdash(
+        dir.path(),
+        &["snapshot", "--demo", "--json", "--config", path],
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["daily"].as_array().expect("daily").len(), 7);
     let out = awsdash(
         dir.path(),
-        &["snapshot", "--demo", "--json", "--config", path, "--days", "3"],
+        &[
+            "snapshot", "--demo", "--json", "--config", path, "--days", "3",
+        ],
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["daily"].as_array().expect("daily").len(), 3);
@@ -363,7 +437,10 @@ fn exclude_credits_removes_the_negative_lines() {
     let config = dir.path().join("c.toml");
     std::fs::write(&config, "[view]\nexclude_credits = true\n").expect("write config");
     let path = config.to_str().expect("utf-8");
-    let out = awsdash(dir.path(), &["snapshot", "--demo", "--json", "--config", path]);
+    let out = awsdash(
+        dir.path(),
+        &["snapshot", "--demo", "--json", "--config", path],
+    );
     let gross: Value = serde_json::from_slice(&out.stdout).expect("json");
     let net = json(&[]);
     assert!(total(&gross) > total(&net), "credits lower the net total");
@@ -372,7 +449,12 @@ fn exclude_credits_removes_the_negative_lines() {
 #[test]
 fn a_missing_named_config_is_an_error_but_the_default_may_be_absent() {
     assert_usage_error(
-        &["snapshot", "--demo", "--config", "/nonexistent/awsdash.toml"],
+        &[
+            "snapshot",
+            "--demo",
+            "--config",
+            "/nonexistent/awsdash.toml",
+        ],
         "/nonexistent/awsdash.toml",
     );
     let v = json(&[]);
@@ -386,10 +468,19 @@ fn help_fits_one_screen_and_version_names_the_paths() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.lines().count() <= 50, "{help}");
-    for flag in ["--demo", "--profile", "--filter", "--no-cache", "--endpoint-url"] {
+    for flag in [
+        "--demo",
+        "--profile",
+        "--filter",
+        "--no-cache",
+        "--endpoint-url",
+    ] {
         assert!(help.contains(flag), "{flag} in help");
     }
     let out = awsdash(home.path(), &["--version"]);
     let version = String::from_utf8_lossy(&out.stdout);
-    assert!(version.contains("config:") && version.contains("log:"), "{version}");
+    assert!(
+        version.contains("config:") && version.contains("log:"),
+        "{version}"
+    );
 }

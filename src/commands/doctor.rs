@@ -1,5 +1,7 @@
 //! `awsdash doctor`: one line per check with ✓/✗ and, for each failure, the fix.
 
+use chrono::Utc;
+
 use crate::error::AppError;
 use crate::settings::Settings;
 
@@ -56,6 +58,93 @@ fn writable(name: &str, dir: &std::path::Path) -> Check {
     }
 }
 
+/// Checks against AWS, one per source, each saying how to fix a failure. The Cost Explorer
+/// check makes one paid request ($0.01) and says so.
+async fn aws_checks(settings: &Settings) -> Vec<Check> {
+    use crate::source::aws::{self, cloudwatch, source::Cheap};
+    let now = Utc::now();
+    let profile = settings.aws.profile.as_deref();
+    let fail = |name: &str, e: &aws::FetchError| Check {
+        name: name.into(),
+        ok: false,
+        detail: e.to_app_error(profile).to_string(),
+    };
+    let mut src = aws::from_settings(settings).await;
+    let mut checks = Vec::new();
+    let account = match src.account(now).await {
+        Ok(id) => {
+            checks.push(Check {
+                name: "credentials and account".into(),
+                ok: true,
+                detail: format!(
+                    "account {id}{}",
+                    profile
+                        .map(|p| format!(" (profile {p})"))
+                        .unwrap_or_default()
+                ),
+            });
+            id
+        }
+        Err(e) => {
+            checks.push(fail("credentials and account", &e));
+            return checks;
+        }
+    };
+    let (cheap, errors) = src.cheap(now.date_naive(), now, &Cheap::default()).await;
+    checks.push(
+        match errors
+            .iter()
+            .find(|e| !matches!(e, aws::FetchError::Aws(a) if a.action.starts_with("cloudwatch")))
+        {
+            Some(e) => fail("Budgets", e),
+            None => Check {
+                name: "Budgets".into(),
+                ok: true,
+                detail: format!("{} budget(s) readable", cheap.budgets.len()),
+            },
+        },
+    );
+    checks.push(match cloudwatch::billing_metric_present(&src.clients, &src.meter, now).await {
+        Ok(true) => Check {
+            name: "CloudWatch billing metric".into(),
+            ok: true,
+            detail: "AWS/Billing EstimatedCharges is published".into(),
+        },
+        Ok(false) => Check {
+            name: "CloudWatch billing metric".into(),
+            ok: false,
+            detail: "no AWS/Billing EstimatedCharges: enable \"Receive Billing Alerts\" in the Billing console preferences (as root or a billing admin); data appears within hours".into(),
+        },
+        Err(e) => fail("CloudWatch billing metric", &e),
+    });
+    let today = now.date_naive();
+    let probe = crate::model::Query {
+        window: crate::model::Window::last_days(today, 1).unwrap_or(settings.query.window),
+        filters: Default::default(),
+    };
+    checks.push(
+        match aws::ce::forecast(
+            &src.clients,
+            &src.meter,
+            today,
+            &probe.filters,
+            settings.view.metric,
+            false,
+            now,
+        )
+        .await
+        {
+            Ok(_) => Check {
+                name: "Cost Explorer".into(),
+                ok: true,
+                detail: format!("reachable for account {account} (this check cost $0.01)"),
+            },
+            Err(e) => fail("Cost Explorer (check costs $0.01)", &e),
+        },
+    );
+    checks
+}
+
 pub async fn run(settings: &Settings) -> Result<(), AppError> {
     let mut checks = local_checks(settings);
     if settings.demo {
@@ -64,13 +153,23 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             ok: true,
             detail: "demo (no AWS calls are made)".into(),
         });
+    } else {
+        checks.extend(aws_checks(settings).await);
     }
     for check in &checks {
         println!("{}", check.line());
     }
-    if checks.iter().all(|c| c.ok) {
-        Ok(())
-    } else {
-        Err(AppError::Usage("some checks failed: see the fixes above".into()))
+    const LOCAL: [&str; 3] = ["config", "cache directory", "log directory"];
+    match checks.iter().find(|c| !c.ok) {
+        None => Ok(()),
+        Some(c) if LOCAL.contains(&c.name.as_str()) => Err(AppError::Usage(
+            "some checks failed: see the fixes above".into(),
+        )),
+        Some(c) if c.name.starts_with("credentials") || c.detail.contains("access denied") => Err(
+            AppError::Credentials("some checks failed: see the fixes above".into()),
+        ),
+        Some(_) => Err(AppError::Unavailable(
+            "some checks failed: see the fixes above".into(),
+        )),
     }
 }

@@ -56,9 +56,7 @@ impl Filter {
 pub enum FilterError {
     #[error("expected DIMENSION=VALUE (e.g. region=us-east-1, tag:team=web), got {0:?}")]
     MissingEquals(String),
-    #[error(
-        "unknown dimension {0:?}: use region, service, account or tag:KEY (e.g. tag:team=web)"
-    )]
+    #[error("unknown dimension {0:?}: use region, service, account or tag:KEY (e.g. tag:team=web)")]
     UnknownDimension(String),
     #[error("{0} needs a value (only tags may be empty, meaning untagged: tag:team=)")]
     EmptyValue(String),
@@ -189,7 +187,13 @@ impl FilterSet {
 
     /// Only the filters on the given dimensions.
     pub fn retain(&self, keep: impl Fn(&Dimension) -> bool) -> FilterSet {
-        FilterSet(self.0.iter().filter(|f| keep(&f.dimension)).cloned().collect())
+        FilterSet(
+            self.0
+                .iter()
+                .filter(|f| keep(&f.dimension))
+                .cloned()
+                .collect(),
+        )
     }
 
     pub fn matches(&self, item: &impl Attributes) -> bool {
@@ -252,7 +256,11 @@ mod tests {
     };
 
     fn set(exprs: &[&str]) -> FilterSet {
-        FilterSet::new(exprs.iter().map(|e| e.parse::<Filter>().expect("valid filter")))
+        FilterSet::new(
+            exprs
+                .iter()
+                .map(|e| e.parse::<Filter>().expect("valid filter")),
+        )
     }
 
     #[test]

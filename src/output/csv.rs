@@ -22,7 +22,13 @@ pub fn render(s: &Snapshot) -> String {
     }
     for d in &b.daily {
         let date = d.date.to_string();
-        row("daily", "", &date, d.cost, if d.estimated { "true" } else { "false" });
+        row(
+            "daily",
+            "",
+            &date,
+            d.cost,
+            if d.estimated { "true" } else { "false" },
+        );
     }
     out
 }

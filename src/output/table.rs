@@ -16,14 +16,24 @@ pub fn render(s: &Snapshot) -> String {
     } else {
         format!("account {}", s.account_id.as_deref().unwrap_or("unknown"))
     };
-    let _ = writeln!(out, "awsdash · {who}{}", if s.stale { " · STALE" } else { "" });
+    let _ = writeln!(
+        out,
+        "awsdash · {who}{}",
+        if s.stale { " · STALE" } else { "" }
+    );
     let _ = writeln!(out, "window   {}", s.query.window);
     if !s.query.filters.is_empty() {
         let _ = writeln!(out, "filters  {}", s.query.filters.to_strings().join(", "));
     }
     let change = b
         .previous_total
-        .map(|p| format!("  (previous period {}{})", p.display_grouped(), change(b.total, p)))
+        .map(|p| {
+            format!(
+                "  (previous period {}{})",
+                p.display_grouped(),
+                change(b.total, p)
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(out, "total    {} {cur}{change}", b.total.display_grouped());
     let _ = writeln!(
@@ -61,7 +71,11 @@ pub fn render(s: &Snapshot) -> String {
     }
 
     if !s.budgets.is_empty() {
-        let _ = writeln!(out, "\n{:<28} {:>14} {:>14} {:>6} {:>14}", "BUDGET", "ACTUAL", "LIMIT", "USED", "FORECAST");
+        let _ = writeln!(
+            out,
+            "\n{:<28} {:>14} {:>14} {:>6} {:>14}",
+            "BUDGET", "ACTUAL", "LIMIT", "USED", "FORECAST"
+        );
         for budget in &s.budgets {
             let used = budget
                 .actual
@@ -87,7 +101,11 @@ pub fn render(s: &Snapshot) -> String {
 }
 
 fn section(out: &mut String, title: &str, rows: &[Row], total: Money) {
-    let _ = writeln!(out, "\n{:<44} {:>14} {:>7} {:>9}", title, "COST", "SHARE", "CHANGE");
+    let _ = writeln!(
+        out,
+        "\n{:<44} {:>14} {:>7} {:>9}",
+        title, "COST", "SHARE", "CHANGE"
+    );
     for r in rows {
         let share = r
             .cost

@@ -16,8 +16,8 @@ use rust_decimal::Decimal;
 use crate::model::filter::Attributes;
 use crate::model::window::{self, Window};
 use crate::model::{
-    ApiCalls, Budget, CubeBuilder, Dimension, EstimatedCharges, Filter, FilterSet, FilterValues, Forecast,
-    Freshness, Money, Query, Snapshot, SourceKind, Threshold,
+    ApiCalls, Budget, CubeBuilder, Dimension, EstimatedCharges, Filter, FilterSet, FilterValues,
+    Forecast, Freshness, Money, Query, Snapshot, SourceKind, Threshold,
 };
 
 /// How far back the demo history reaches (more than Cost Explorer's 13 months + this one).
@@ -25,10 +25,8 @@ pub const HISTORY_DAYS: i64 = 430;
 /// The demo's spike happens this many days before today.
 pub const SPIKE_DAYS_AGO: i64 = 4;
 
-pub const ACCOUNTS: [(&str, &str); 2] = [
-    ("493817265012", "Production"),
-    ("786154390127", "Staging"),
-];
+pub const ACCOUNTS: [(&str, &str); 2] =
+    [("493817265012", "Production"), ("786154390127", "Staging")];
 
 /// Where a service's spend lands.
 #[derive(Clone, Copy)]
@@ -48,10 +46,22 @@ const SERVICES: [(&str, i64, Footprint); 33] = [
         14_200,
         Footprint::Regional(5),
     ),
-    ("Amazon Relational Database Service", 6_100, Footprint::Regional(3)),
-    ("Amazon Simple Storage Service", 2_950, Footprint::Regional(6)),
+    (
+        "Amazon Relational Database Service",
+        6_100,
+        Footprint::Regional(3),
+    ),
+    (
+        "Amazon Simple Storage Service",
+        2_950,
+        Footprint::Regional(6),
+    ),
     ("EC2 - Other", 2_400, Footprint::Regional(5)),
-    ("Amazon Elastic Kubernetes Service", 1_920, Footprint::Regional(2)),
+    (
+        "Amazon Elastic Kubernetes Service",
+        1_920,
+        Footprint::Regional(2),
+    ),
     ("Amazon ElastiCache", 1_480, Footprint::Regional(2)),
     ("Amazon CloudFront", 1_350, Footprint::Global),
     ("Amazon OpenSearch Service", 1_210, Footprint::Regional(1)),
@@ -60,7 +70,11 @@ const SERVICES: [(&str, i64, Footprint); 33] = [
     ("Elastic Load Balancing", 880, Footprint::Regional(5)),
     ("Amazon Virtual Private Cloud", 760, Footprint::Regional(6)),
     ("AWS Lambda", 540, Footprint::Regional(4)),
-    ("Amazon Elastic Container Service", 510, Footprint::Regional(3)),
+    (
+        "Amazon Elastic Container Service",
+        510,
+        Footprint::Regional(3),
+    ),
     ("Amazon CloudWatch", 470, Footprint::Regional(9)),
     ("Amazon Kinesis", 390, Footprint::Regional(2)),
     ("AWS Glue", 330, Footprint::Regional(1)),
@@ -80,7 +94,11 @@ const SERVICES: [(&str, i64, Footprint); 33] = [
     ("AWS Step Functions", 47, Footprint::Regional(2)),
     ("Amazon Simple Queue Service", 38, Footprint::Regional(4)),
     ("AWS CloudTrail", 31, Footprint::Regional(8)),
-    ("Amazon Simple Notification Service", 22, Footprint::Regional(3)),
+    (
+        "Amazon Simple Notification Service",
+        22,
+        Footprint::Regional(3),
+    ),
     ("AWS Cost Explorer", 9, Footprint::Global),
     ("AWS Support (Business)", 0, Footprint::MonthlyNoRegion),
     ("Tax", 0, Footprint::MonthlyNoRegion),
@@ -104,7 +122,11 @@ const TAG_SETS: [&[(&str, &str)]; 7] = [
     &[("team", "data"), ("project", "analytics"), ("env", "prod")],
     &[("team", "platform"), ("project", "infra"), ("env", "prod")],
     &[("team", "web"), ("project", "search"), ("env", "prod")],
-    &[("team", "data"), ("project", "analytics"), ("env", "staging")],
+    &[
+        ("team", "data"),
+        ("project", "analytics"),
+        ("env", "staging"),
+    ],
     &[("team", "web"), ("env", "staging")],
     &[],
 ];
@@ -218,14 +240,25 @@ fn lines() -> Vec<Line> {
                     // Earlier regions carry more; production carries ~3/4 of the spend.
                     let regional = base * 2 / (r as i64 + 2);
                     for (a, (account, _)) in ACCOUNTS.iter().enumerate() {
-                        let share = if a == 0 { regional * 3 / 4 } else { regional / 4 };
+                        let share = if a == 0 {
+                            regional * 3 / 4
+                        } else {
+                            regional / 4
+                        };
                         let pick = mix((s as u64) << 16 | (r as u64) << 8 | a as u64);
                         let tags = if a == 1 {
                             TAG_SETS[4 + (pick % 3) as usize]
                         } else {
                             TAG_SETS[(pick % 5) as usize]
                         };
-                        push(*service, *region, *account, tags, LineKind::Daily, share.max(1));
+                        push(
+                            *service,
+                            *region,
+                            *account,
+                            tags,
+                            LineKind::Daily,
+                            share.max(1),
+                        );
                     }
                 }
             }
@@ -284,7 +317,8 @@ fn amount(line: &Line, day: NaiveDate, today: NaiveDate) -> Option<Money> {
             // 0.04 % growth a day, ±6 % noise, weekly shape, all in per-mille / percent.
             let growth = 800 + (day - growth_epoch()).num_days().clamp(0, 3_000) * 4 / 10;
             let jitter = 940 + (noise % 121) as i64;
-            let mut units = line.base_cents * 100_000_000 / 1_000 * growth / 1_000 * jitter
+            let mut units = line.base_cents * 100_000_000 / 1_000 * growth / 1_000
+                * jitter
                 * weekday_percent(day)
                 / 100;
             if line.service == "AWS Lambda"
@@ -413,7 +447,8 @@ impl DemoSource {
             .map(|i| i.amount)
             .sum();
         let remaining_days = (window::next_month(today) - today).num_days();
-        let rest = Money::new(recent_total.amount() / Decimal::from(7) * Decimal::from(remaining_days));
+        let rest =
+            Money::new(recent_total.amount() / Decimal::from(7) * Decimal::from(remaining_days));
         let spread = Money::new(rest.amount() * Decimal::new(12, 2));
         Forecast {
             month_end: so_far + rest,
@@ -478,7 +513,9 @@ pub fn filter_values() -> FilterValues {
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in &all {
         for (k, v) in line.tags {
-            tags.entry((*k).to_string()).or_default().push((*v).to_string());
+            tags.entry((*k).to_string())
+                .or_default()
+                .push((*v).to_string());
         }
     }
     for values in tags.values_mut() {

@@ -1,3 +1,4 @@
 //! Where snapshots come from: the built-in demo account, or AWS (see the AWS data issue).
 
+pub mod aws;
 pub mod demo;

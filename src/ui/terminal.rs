@@ -18,3 +18,37 @@ pub fn restore() {
     );
     let _ = out.flush();
 }
+
+/// The terminal in dashboard mode. Dropping it — on quit, on an error, while unwinding from
+/// a panic — puts the terminal back with [`restore`].
+pub struct TerminalGuard {
+    pub terminal: ratatui::Terminal<ratatui::backend::CrosstermBackend<io::Stdout>>,
+}
+
+impl TerminalGuard {
+    /// Raw mode, the alternate screen, a hidden cursor and, if asked, mouse capture.
+    pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
+        terminal::enable_raw_mode()?;
+        let entered = (|| {
+            let mut out = io::stdout();
+            execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+            if mouse {
+                execute!(out, event::EnableMouseCapture)?;
+            }
+            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+        })();
+        match entered {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}

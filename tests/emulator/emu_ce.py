@@ -71,6 +71,13 @@ def _metric_kind(name: str) -> str:
     raise validation(f"Invalid metric: {name}")
 
 
+def dsum(values: Any) -> Decimal:
+    total = Decimal(0)
+    for v in values:
+        total = DECIMAL_CONTEXT.add(total, v)
+    return total
+
+
 def fmt(d: Decimal) -> str:
     """Plain decimal string, no exponent, no superfluous trailing zeros."""
     if d == 0:
@@ -341,7 +348,7 @@ class CostExplorer:
     def _metrics(self, metrics: list[tuple[str, str]], items: list[Item]) -> dict[str, Any]:
         out = {}
         for name, kind in metrics:
-            total = sum((i.metric(kind) for i in items), Decimal(0))
+            total = dsum(i.metric(kind) for i in items)
             out[name] = {"Amount": fmt(total), "Unit": "USD" if kind == "cost" else "N/A"}
         return out
 
@@ -449,7 +456,7 @@ class CostExplorer:
         history = self._filtered(req, window_start, today)
         if not history:
             raise CeError("DataUnavailableException", "Insufficient amount of historical data.")
-        window_sum = sum((i.metric(kind) for i in history), Decimal(0))
+        window_sum = dsum(i.metric(kind) for i in history)
         q = Decimal("0.0000000001")
 
         def mean_for(days: int) -> Decimal:
@@ -458,6 +465,9 @@ class CostExplorer:
         def rnd(d: Decimal) -> Decimal:
             return d.quantize(q, rounding=decimal.ROUND_HALF_EVEN, context=DECIMAL_CONTEXT)
 
+        def scale(d: Decimal, percent: int) -> Decimal:
+            return DECIMAL_CONTEXT.divide(DECIMAL_CONTEXT.multiply(d, Decimal(percent)), Decimal(100))
+
         results = []
         for b in buckets(start, end, granularity):
             mean = mean_for((b[1] - b[0]).days)
@@ -465,8 +475,8 @@ class CostExplorer:
                 {
                     "TimePeriod": {"Start": b[0].isoformat(), "End": b[1].isoformat()},
                     "MeanValue": fmt(rnd(mean)),
-                    "PredictionIntervalLowerBound": fmt(rnd(mean * level / 100)),
-                    "PredictionIntervalUpperBound": fmt(rnd(mean * (200 - level) / 100)),
+                    "PredictionIntervalLowerBound": fmt(rnd(scale(mean, level))),
+                    "PredictionIntervalUpperBound": fmt(rnd(scale(mean, 200 - level))),
                 }
             )
         total = rnd(mean_for((end - start).days))

@@ -1,0 +1,42 @@
+//! `awsdash` with no subcommand: the interactive dashboard.
+
+use std::io::IsTerminal;
+
+use chrono::Utc;
+
+use crate::error::AppError;
+use crate::poller;
+use crate::settings::Settings;
+use crate::source::demo::DemoSource;
+use crate::ui::app::{App, Options};
+use crate::ui::event_loop;
+use crate::ui::theme::Theme;
+
+pub async fn run(settings: &Settings) -> Result<(), AppError> {
+    if !std::io::stdout().is_terminal() {
+        return Err(AppError::Usage(
+            "the dashboard needs a terminal, and stdout is not one: for text, JSON or CSV use \
+             `awsdash snapshot` (e.g. `awsdash snapshot --json`)"
+                .into(),
+        ));
+    }
+    let handle = if settings.demo {
+        poller::spawn_demo(
+            DemoSource {
+                exclude_credits: settings.view.exclude_credits,
+            },
+            settings.query.clone(),
+        )
+    } else {
+        let source = crate::source::aws::from_settings(settings).await;
+        let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
+        poller::spawn_aws(source, settings.query.clone(), interval)
+    };
+    let theme = Theme::new(&settings.ui, Theme::no_color_env());
+    let app = App::new(
+        Options::from_settings(settings, theme),
+        settings.query.clone(),
+        Utc::now(),
+    );
+    event_loop::run(app, handle, settings.ui.mouse).await
+}

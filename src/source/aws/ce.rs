@@ -1,0 +1,395 @@
+//! Cost Explorer: the paid source. One DAILY query grouped by SERVICE and REGION yields the
+//! whole cost cube (services, regions and the daily series at once); the forecast, account
+//! names and tag values are separate calls. Every page is a request billed at $0.01, so each
+//! one passes the meter first.
+
+use aws_sdk_costexplorer::types::{
+    DateInterval, Dimension as CeDimension, DimensionValues, Expression, Granularity,
+    GroupDefinition, GroupDefinitionType, MatchOption, Metric as ForecastMetric, TagValues,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::FetchError;
+use super::client::Clients;
+use super::error::AwsError;
+use crate::config::Metric;
+use crate::meter::{Api, Meter};
+use crate::model::{CostCube, CubeBuilder, Dimension, FilterSet, Money, Window};
+
+/// A paginated answer that never ends is a bug somewhere; stop paying for it.
+const MAX_PAGES: usize = 1_000;
+
+/// The Cost Explorer `Filter` for `filters` (same-dimension values OR-ed, dimensions AND-ed),
+/// plus "no credits or refunds" when asked. `None` when nothing is filtered.
+pub fn expression(filters: &FilterSet, exclude_credits: bool) -> Option<Expression> {
+    let mut parts: Vec<Expression> = filters
+        .groups()
+        .into_iter()
+        .map(|(dimension, values)| match dimension {
+            Dimension::Region => dimension_values(CeDimension::Region, &values),
+            Dimension::Service => dimension_values(CeDimension::Service, &values),
+            Dimension::Account => dimension_values(CeDimension::LinkedAccount, &values),
+            Dimension::Tag(key) => tag_values(key, &values),
+        })
+        .collect();
+    if exclude_credits {
+        parts.push(
+            Expression::builder()
+                .not(dimension_values(
+                    CeDimension::RecordType,
+                    &["Credit", "Refund"],
+                ))
+                .build(),
+        );
+    }
+    all_of(parts)
+}
+
+fn all_of(mut parts: Vec<Expression>) -> Option<Expression> {
+    match parts.len() {
+        0 => None,
+        // `And` needs at least two operands.
+        1 => parts.pop(),
+        _ => Some(Expression::builder().set_and(Some(parts)).build()),
+    }
+}
+
+fn dimension_values(key: CeDimension, values: &[&str]) -> Expression {
+    let mut d = DimensionValues::builder().key(key);
+    for v in values {
+        d = d.values(*v);
+    }
+    Expression::builder().dimensions(d.build()).build()
+}
+
+/// Tag values; an empty value means "untagged", which Cost Explorer spells `ABSENT`.
+fn tag_values(key: &str, values: &[&str]) -> Expression {
+    let tagged: Vec<&str> = values.iter().copied().filter(|v| !v.is_empty()).collect();
+    let mut branches = Vec::new();
+    if !tagged.is_empty() {
+        let mut t = TagValues::builder()
+            .key(key)
+            .match_options(MatchOption::Equals);
+        for v in tagged {
+            t = t.values(v);
+        }
+        branches.push(Expression::builder().tags(t.build()).build());
+    }
+    if values.iter().any(|v| v.is_empty()) {
+        let t = TagValues::builder()
+            .key(key)
+            .match_options(MatchOption::Absent)
+            .build();
+        branches.push(Expression::builder().tags(t).build());
+    }
+    if branches.len() == 1 {
+        branches.remove(0)
+    } else {
+        Expression::builder().set_or(Some(branches)).build()
+    }
+}
+
+fn period(window: &Window) -> DateInterval {
+    DateInterval::builder()
+        .start(window.start.to_string())
+        .end(window.end.to_string())
+        .build()
+        .expect("start and end are both set")
+}
+
+fn parse_money(text: Option<&str>, what: &str) -> Result<Money, FetchError> {
+    let text = text.ok_or_else(|| FetchError::Malformed(format!("{what}: no amount")))?;
+    text.parse()
+        .map_err(|e| FetchError::Malformed(format!("{what}: {e}")))
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, FetchError> {
+    // DAILY periods are plain dates; be lenient about a time part.
+    text.get(..10)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| FetchError::Malformed(format!("bad TimePeriod start {text:?}")))
+}
+
+/// Fetches the cost cube over `range`: daily cost by service and region, with `filters`
+/// applied by Cost Explorer. Pages are merged (a day's groups may span two pages).
+pub async fn cube(
+    clients: &Clients,
+    meter: &Meter,
+    range: Window,
+    filters: &FilterSet,
+    metric: Metric,
+    exclude_credits: bool,
+    now: DateTime<Utc>,
+) -> Result<CostCube, FetchError> {
+    let filter = expression(filters, exclude_credits);
+    let mut builder = CubeBuilder::new(range);
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        meter.allow_paid(now)?;
+        let page = clients
+            .ce
+            .get_cost_and_usage()
+            .time_period(period(&range))
+            .granularity(Granularity::Daily)
+            .metrics(metric.name())
+            .group_by(group("SERVICE"))
+            .group_by(group("REGION"))
+            .set_filter(filter.clone())
+            .set_next_page_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ce:GetCostAndUsage", &e))?;
+        meter.record(Api::CostExplorer, now);
+        for result in page.results_by_time() {
+            let Some(interval) = result.time_period() else {
+                continue;
+            };
+            let day = parse_day(interval.start())?;
+            if result.estimated() {
+                builder.mark_estimated(day);
+            }
+            for g in result.groups() {
+                let keys = g.keys();
+                let service = keys.first().map(String::as_str).unwrap_or("(unknown)");
+                let region = keys.get(1).map(String::as_str).unwrap_or("NoRegion");
+                let amount = g
+                    .metrics()
+                    .and_then(|m| m.get(metric.name()))
+                    .and_then(|v| v.amount());
+                builder.add(day, service, region, parse_money(amount, service)?);
+            }
+        }
+        token = page.next_page_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(builder.build());
+        }
+    }
+    Err(FetchError::Malformed(format!(
+        "GetCostAndUsage kept paginating after {MAX_PAGES} pages"
+    )))
+}
+
+fn group(key: &str) -> GroupDefinition {
+    GroupDefinition::builder()
+        .r#type(GroupDefinitionType::Dimension)
+        .key(key)
+        .build()
+}
+
+/// The forecast from today to the end of the month: mean and 80 % interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForecastRest {
+    pub mean: Money,
+    pub lower: Option<Money>,
+    pub upper: Option<Money>,
+}
+
+fn forecast_metric(metric: Metric) -> ForecastMetric {
+    match metric {
+        Metric::UnblendedCost => ForecastMetric::UnblendedCost,
+        Metric::NetUnblendedCost => ForecastMetric::NetUnblendedCost,
+        Metric::AmortizedCost => ForecastMetric::AmortizedCost,
+        Metric::NetAmortizedCost => ForecastMetric::NetAmortizedCost,
+        Metric::BlendedCost => ForecastMetric::BlendedCost,
+    }
+}
+
+/// GetCostForecast for `[today, first of next month)`. `Ok(None)` when Cost Explorer has not
+/// enough history to forecast (DataUnavailableException) — "forecast unavailable", not a
+/// failure.
+pub async fn forecast(
+    clients: &Clients,
+    meter: &Meter,
+    today: NaiveDate,
+    filters: &FilterSet,
+    metric: Metric,
+    exclude_credits: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<ForecastRest>, FetchError> {
+    let rest = Window {
+        start: today,
+        end: crate::model::window::next_month(today),
+    };
+    meter.allow_paid(now)?;
+    let answer = clients
+        .ce
+        .get_cost_forecast()
+        .time_period(period(&rest))
+        .metric(forecast_metric(metric))
+        .granularity(Granularity::Monthly)
+        .prediction_interval_level(80)
+        .set_filter(expression(filters, exclude_credits))
+        .send()
+        .await;
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            let err = AwsError::classify("ce:GetCostForecast", &e);
+            if err.kind == super::error::AwsErrorKind::DataUnavailable {
+                // Not charged: failed requests are free.
+                return Ok(None);
+            }
+            return Err(err.into());
+        }
+    };
+    meter.record(Api::CostExplorer, now);
+    let Some(total) = answer.total().and_then(|t| t.amount()) else {
+        return Ok(None);
+    };
+    let sum_bound = |pick: fn(&aws_sdk_costexplorer::types::ForecastResult) -> Option<&str>| {
+        let mut sum = Money::ZERO;
+        for r in answer.forecast_results_by_time() {
+            sum += pick(r)?.parse::<Money>().ok()?;
+        }
+        (!answer.forecast_results_by_time().is_empty()).then_some(sum)
+    };
+    Ok(Some(ForecastRest {
+        mean: parse_money(Some(total), "forecast")?,
+        lower: sum_bound(|r| r.prediction_interval_lower_bound()),
+        upper: sum_bound(|r| r.prediction_interval_upper_bound()),
+    }))
+}
+
+/// Account names for the filter picker (GetDimensionValues LINKED_ACCOUNT), paginated.
+pub async fn accounts(
+    clients: &Clients,
+    meter: &Meter,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, FetchError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        meter.allow_paid(now)?;
+        let page = clients
+            .ce
+            .get_dimension_values()
+            .time_period(period(&window))
+            .dimension(CeDimension::LinkedAccount)
+            .set_next_page_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ce:GetDimensionValues", &e))?;
+        meter.record(Api::CostExplorer, now);
+        for v in page.dimension_values() {
+            let id = v.value().unwrap_or_default().to_string();
+            let name = v
+                .attributes()
+                .and_then(|a| a.get("description"))
+                .cloned()
+                .unwrap_or_else(|| id.clone());
+            out.push((id, name));
+        }
+        token = page.next_page_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Values of one cost-allocation tag key (GetTags with TagKey), paginated.
+pub async fn tag_values_of(
+    clients: &Clients,
+    meter: &Meter,
+    window: Window,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, FetchError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        meter.allow_paid(now)?;
+        let page = clients
+            .ce
+            .get_tags()
+            .time_period(period(&window))
+            .tag_key(key)
+            .set_next_page_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ce:GetTags", &e))?;
+        meter.record(Api::CostExplorer, now);
+        out.extend(page.tags().iter().filter(|t| !t.is_empty()).cloned());
+        token = page.next_page_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Exact decimal from a CloudWatch/Budgets double, for the few APIs that send floats.
+pub fn money_from_f64(value: f64) -> Option<Money> {
+    Decimal::from_f64_retain(value).map(|d| Money::new(d.round_dp(2)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Filter;
+
+    fn set(exprs: &[&str]) -> FilterSet {
+        FilterSet::new(exprs.iter().map(|e| e.parse::<Filter>().expect("filter")))
+    }
+
+    #[test]
+    fn no_filter_means_no_expression() {
+        assert!(expression(&FilterSet::default(), false).is_none());
+    }
+
+    #[test]
+    fn one_dimension_is_a_single_root_with_ored_values() {
+        let e = expression(&set(&["region=us-east-1", "region=eu-west-1"]), false).expect("e");
+        let d = e.dimensions().expect("dimensions root");
+        assert_eq!(d.key(), Some(&CeDimension::Region));
+        assert_eq!(d.values(), ["eu-west-1", "us-east-1"]);
+        assert!(e.and().is_empty());
+    }
+
+    #[test]
+    fn several_dimensions_are_anded_and_untagged_is_absent() {
+        let e = expression(
+            &set(&["account=111111111111", "tag:team=web", "tag:team="]),
+            true,
+        )
+        .expect("e");
+        let parts = e.and();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(
+            parts[0].dimensions().and_then(|d| d.key()),
+            Some(&CeDimension::LinkedAccount)
+        );
+        let or = parts[1].or();
+        assert_eq!(or.len(), 2);
+        assert_eq!(
+            or[0].tags().map(|t| t.values()),
+            Some(&["web".to_string()][..])
+        );
+        assert_eq!(
+            or[1].tags().map(|t| t.match_options()),
+            Some(&[MatchOption::Absent][..])
+        );
+        let not = parts[2]
+            .not()
+            .and_then(|n| n.dimensions())
+            .expect("not record type");
+        assert_eq!(not.values(), ["Credit", "Refund"]);
+    }
+
+    #[test]
+    fn floats_become_cents() {
+        assert_eq!(
+            money_from_f64(815.004).map(|m| m.to_string()),
+            Some("815".into())
+        );
+        assert_eq!(
+            money_from_f64(12.345678).map(|m| m.to_string()),
+            Some("12.35".into())
+        );
+        assert_eq!(money_from_f64(f64::NAN), None);
+    }
+}

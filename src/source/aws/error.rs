@@ -1,0 +1,297 @@
+//! AWS failures turned into what a person can act on. Every SDK error of every service goes
+//! through [`AwsError::classify`], so "expired SSO session" reads the same whether Budgets or
+//! Cost Explorer noticed it first.
+
+use std::fmt;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsErrorKind {
+    NoCredentials,
+    ExpiredCredentials,
+    AccessDenied,
+    CostExplorerNotEnabled,
+    Throttled,
+    Unavailable,
+    /// Cost Explorer has no data for the request (new account, forecast without history).
+    DataUnavailable,
+    /// The request was refused as malformed (a bug, or a window AWS does not serve).
+    Invalid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub kind: AwsErrorKind,
+    /// The IAM action that failed, e.g. `ce:GetCostAndUsage`.
+    pub action: &'static str,
+    /// AWS's own words (secrets masked).
+    pub detail: String,
+}
+
+impl AwsError {
+    pub fn classify<E>(action: &'static str, err: &SdkError<E, Response>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let context = redact(&DisplayErrorContext(err).to_string());
+        let kind = match err {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let code = service.err().code().unwrap_or_default();
+                let message = service.err().message().unwrap_or_default();
+                by_code(code, message, status)
+            }
+            SdkError::TimeoutError(_) => AwsErrorKind::Unavailable,
+            _ => by_text(&context),
+        };
+        let detail = match err {
+            SdkError::ServiceError(service) => {
+                let e = service.err();
+                redact(&format!(
+                    "{}: {}",
+                    e.code().unwrap_or("error"),
+                    e.message().unwrap_or("(no message)")
+                ))
+            }
+            _ => context,
+        };
+        AwsError {
+            kind,
+            action,
+            detail,
+        }
+    }
+
+    /// Exit code 3 (fix your credentials or permissions) rather than 4 (try again later).
+    pub fn is_permission(&self) -> bool {
+        matches!(
+            self.kind,
+            AwsErrorKind::NoCredentials
+                | AwsErrorKind::ExpiredCredentials
+                | AwsErrorKind::AccessDenied
+                | AwsErrorKind::CostExplorerNotEnabled
+        )
+    }
+
+    /// Worth retrying later with backoff.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            AwsErrorKind::Throttled | AwsErrorKind::Unavailable
+        )
+    }
+
+    /// One sentence for the footer, stderr or `doctor`: what happened and what to do.
+    pub fn advice(&self, profile: Option<&str>) -> String {
+        let login = match profile {
+            Some(p) => format!("aws sso login --profile {p}"),
+            None => "aws sso login".to_string(),
+        };
+        match self.kind {
+            AwsErrorKind::NoCredentials => format!(
+                "no AWS credentials found — pass --profile NAME, set AWS_PROFILE, or run `{login}` (or try --demo) [{}]",
+                self.detail
+            ),
+            AwsErrorKind::ExpiredCredentials => {
+                format!("AWS credentials expired — run `{login}`, then press r")
+            }
+            AwsErrorKind::AccessDenied => format!(
+                "access denied: your identity may not call {} — attach the read-only policy in assets/iam-policy.json [{}]",
+                self.action, self.detail
+            ),
+            AwsErrorKind::CostExplorerNotEnabled => "Cost Explorer is not enabled for this account — open Cost Explorer once in the AWS console (or ask your management account to allow member access); data appears within 24 h".to_string(),
+            AwsErrorKind::Throttled => format!(
+                "AWS is throttling {} — backing off and retrying; cached data stays on screen",
+                self.action
+            ),
+            AwsErrorKind::Unavailable => format!(
+                "AWS unavailable for {} — will retry; cached data stays on screen [{}]",
+                self.action, self.detail
+            ),
+            AwsErrorKind::DataUnavailable => format!("no data from {} yet [{}]", self.action, self.detail),
+            AwsErrorKind::Invalid => format!("AWS refused the request to {} [{}]", self.action, self.detail),
+        }
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.advice(None))
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+fn by_code(code: &str, message: &str, status: u16) -> AwsErrorKind {
+    match code {
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "RequestExpired"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException" => AwsErrorKind::ExpiredCredentials,
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+            if message
+                .to_ascii_lowercase()
+                .contains("not enabled for cost explorer") =>
+        {
+            AwsErrorKind::CostExplorerNotEnabled
+        }
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
+            AwsErrorKind::AccessDenied
+        }
+        "LimitExceededException"
+        | "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "SlowDown" => AwsErrorKind::Throttled,
+        "DataUnavailableException" => AwsErrorKind::DataUnavailable,
+        "ValidationException"
+        | "InvalidParameterException"
+        | "InvalidParameterValue"
+        | "RequestChangedException"
+        | "InvalidNextTokenException"
+        | "BillExpirationException" => AwsErrorKind::Invalid,
+        _ if status >= 500 => AwsErrorKind::Unavailable,
+        _ if status == 403 => AwsErrorKind::AccessDenied,
+        _ => AwsErrorKind::Unavailable,
+    }
+}
+
+/// Errors that never reached AWS: credentials, connection, DNS.
+fn by_text(text: &str) -> AwsErrorKind {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("token has expired")
+        || lower.contains("expired token")
+        || lower.contains("session has expired")
+        || lower.contains("expiredtoken")
+    {
+        AwsErrorKind::ExpiredCredentials
+    } else if lower.contains("credential provider was not enabled")
+        || lower.contains("no credentials")
+        || lower.contains("no providers in chain")
+        || lower.contains("error occurred while loading credentials")
+        || lower.contains("credentials provider was not properly configured")
+    {
+        AwsErrorKind::NoCredentials
+    } else {
+        AwsErrorKind::Unavailable
+    }
+}
+
+/// Masks anything shaped like an AWS access key id (AKIA…/ASIA…, 20 characters), so that no
+/// error text we print or log can leak one.
+pub fn redact(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let looks_like_key = (rest.starts_with("AKIA") || rest.starts_with("ASIA"))
+            && rest.len() >= 20
+            && rest.as_bytes()[4..20]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if looks_like_key {
+            out.push_str(&rest[..4]);
+            out.push_str("****************");
+            i += 20;
+        } else {
+            let ch = rest.chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_codes_map_to_what_a_person_can_do() {
+        assert_eq!(
+            by_code("ExpiredTokenException", "", 403),
+            AwsErrorKind::ExpiredCredentials
+        );
+        assert_eq!(
+            by_code(
+                "AccessDeniedException",
+                "User not enabled for cost explorer access",
+                400
+            ),
+            AwsErrorKind::CostExplorerNotEnabled
+        );
+        assert_eq!(
+            by_code(
+                "AccessDeniedException",
+                "not authorized to perform: ce:GetCostAndUsage",
+                400
+            ),
+            AwsErrorKind::AccessDenied
+        );
+        assert_eq!(
+            by_code("LimitExceededException", "", 400),
+            AwsErrorKind::Throttled
+        );
+        assert_eq!(by_code("Throttling", "", 400), AwsErrorKind::Throttled);
+        assert_eq!(
+            by_code("InternalServerError", "", 500),
+            AwsErrorKind::Unavailable
+        );
+        assert_eq!(
+            by_code("DataUnavailableException", "", 400),
+            AwsErrorKind::DataUnavailable
+        );
+    }
+
+    #[test]
+    fn chain_texts_are_recognised() {
+        assert_eq!(
+            by_text(
+                "dispatch failure: other: the credential provider was not enabled: no credentials found in chain"
+            ),
+            AwsErrorKind::NoCredentials
+        );
+        assert_eq!(
+            by_text("the SSO token has expired and cannot be refreshed"),
+            AwsErrorKind::ExpiredCredentials
+        );
+        assert_eq!(by_text("connection refused"), AwsErrorKind::Unavailable);
+    }
+
+    #[test]
+    fn advice_names_the_fix() {
+        let e = AwsError {
+            kind: AwsErrorKind::ExpiredCredentials,
+            action: "ce:GetCostAndUsage",
+            detail: String::new(),
+        };
+        assert_eq!(
+            e.advice(Some("ops")),
+            "AWS credentials expired — run `aws sso login --profile ops`, then press r"
+        );
+        assert!(e.is_permission() && !e.is_transient());
+        let e = AwsError {
+            kind: AwsErrorKind::AccessDenied,
+            action: "ce:GetCostAndUsage",
+            detail: String::new(),
+        };
+        assert!(e.advice(None).contains("ce:GetCostAndUsage"));
+    }
+
+    #[test]
+    fn access_keys_never_survive_into_messages() {
+        let text = "bad key AKIAIOSFODNN7EXAMPLE and ASIAABCDEFGHIJKLMNOP, é ok";
+        let clean = redact(text);
+        assert!(!clean.contains("IOSFODNN7EXAMPLE"), "{clean}");
+        assert!(!clean.contains("ABCDEFGHIJKLMNOP"), "{clean}");
+        assert!(clean.contains("AKIA****************"));
+        assert!(clean.ends_with("é ok"));
+    }
+}

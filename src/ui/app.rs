@@ -1,0 +1,753 @@
+//! Dashboard state and the one [`Action`] type that changes it. Drawing lives in
+//! `panels/`; key bindings in `keys.rs`. `App::update` is pure apart from the clock it is
+//! given, so every key can be tested without a terminal.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::model::{
+    Breakdown, CostCube, Dimension, Filter, FilterSet, MonthToDate, Preset, Query, Snapshot, window,
+};
+use crate::poller::{Command, Severity, Status};
+use crate::settings::Settings;
+
+use super::theme::Theme;
+
+/// Everything that can happen to the dashboard: keys (via the keymap), data from the poller,
+/// the clock.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    /// `r`: re-read the cheap sources (Budgets, CloudWatch).
+    Refresh,
+    /// `R`: ask before refreshing everything (Cost Explorer costs money).
+    AskRefreshAll,
+    /// Confirms the paid refresh.
+    ConfirmRefreshAll,
+    /// `Esc`: close the overlay, step back in the picker, leave the drill-down.
+    Back,
+    OpenFilter,
+    ClearFilters,
+    CycleWindow,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// `Enter`: pick in the filter picker, or drill into the selected service.
+    Select,
+    CycleSort,
+    /// A character typed into the filter picker's search.
+    Input(char),
+    Backspace,
+    Snapshot(Arc<Snapshot>),
+    Status(Status),
+    Tick(DateTime<Utc>),
+    /// The poller's channel closed.
+    PollerGone,
+}
+
+/// The panels that take focus, in `Tab` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Services,
+    Regions,
+    Daily,
+    Budgets,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 4] = [
+        Panel::Services,
+        Panel::Regions,
+        Panel::Daily,
+        Panel::Budgets,
+    ];
+
+    fn index(self) -> usize {
+        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Panel {
+        Panel::ALL[(self.index() + 1) % Panel::ALL.len()]
+    }
+
+    pub fn prev(self) -> Panel {
+        Panel::ALL[(self.index() + Panel::ALL.len() - 1) % Panel::ALL.len()]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Cost,
+    Name,
+    Change,
+}
+
+impl SortBy {
+    pub fn next(self) -> SortBy {
+        match self {
+            SortBy::Cost => SortBy::Name,
+            SortBy::Name => SortBy::Change,
+            SortBy::Change => SortBy::Cost,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Cost => "cost",
+            SortBy::Name => "name",
+            SortBy::Change => "change",
+        }
+    }
+}
+
+/// What the filter picker is asking for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerStage {
+    Dimension,
+    Value(Dimension),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    Dimension(Dimension),
+    Value(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub pick: Pick,
+}
+
+/// The `f` dialog: choose a dimension, then a value, typing to narrow either list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterPicker {
+    pub stage: PickerStage,
+    pub search: String,
+    pub selected: usize,
+    pub choices: Vec<Choice>,
+    /// Indices into `choices` that match `search`, in order.
+    pub matches: Vec<usize>,
+}
+
+impl FilterPicker {
+    fn new(stage: PickerStage, choices: Vec<Choice>) -> Self {
+        let mut picker = FilterPicker {
+            stage,
+            search: String::new(),
+            selected: 0,
+            matches: Vec::new(),
+            choices,
+        };
+        picker.rematch();
+        picker
+    }
+
+    fn rematch(&mut self) {
+        let needle = self.search.to_lowercase();
+        self.matches = self
+            .choices
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.label.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+    }
+
+    pub fn current(&self) -> Option<&Choice> {
+        self.matches.get(self.selected).map(|&i| &self.choices[i])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Filter(FilterPicker),
+    ConfirmRefresh,
+}
+
+/// What is on screen: the breakdown for the current query, computed once per snapshot or
+/// query change (never per frame).
+#[derive(Debug, Clone)]
+pub struct View {
+    pub breakdown: Breakdown,
+    pub month_to_date: MonthToDate,
+    /// Order of `breakdown.services` under the current sort.
+    pub order: Vec<usize>,
+    /// The snapshot the numbers come from.
+    pub source: Arc<Snapshot>,
+    /// Region/service filters applied here on the source's cube (not by the source).
+    pub local: FilterSet,
+    /// False while the numbers are still those of another query (waiting for the poller).
+    pub exact: bool,
+}
+
+/// The drill-down into one service: its daily series and its regions.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    pub service: String,
+    pub breakdown: Breakdown,
+}
+
+/// Fixed facts about this run that the header shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub theme: Theme,
+    pub demo: bool,
+    pub profile: Option<String>,
+    /// Tag keys to offer first in the filter picker.
+    pub tag_keys: Vec<String>,
+}
+
+impl Options {
+    pub fn from_settings(settings: &Settings, theme: Theme) -> Options {
+        Options {
+            theme,
+            demo: settings.demo,
+            profile: settings.aws.profile.clone(),
+            tag_keys: settings.view.tag_keys.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub options: Options,
+    /// What the user asked to see.
+    pub query: Query,
+    /// The window preset `w` cycles from; `None` for a custom `--start/--end` window.
+    pub preset: Option<Preset>,
+    /// The newest snapshot from the poller.
+    pub latest: Option<Arc<Snapshot>>,
+    /// The newest snapshot without filters: clearing or changing filters can be shown from
+    /// it at once, while the poller is asked for the exact answer.
+    pub base: Option<Arc<Snapshot>>,
+    pub view: Option<View>,
+    pub drill: Option<Drill>,
+    pub focus: Panel,
+    pub sort: SortBy,
+    /// Selected row in the services table (an index into `view.order`).
+    pub service_row: usize,
+    pub region_row: usize,
+    /// Selected day in the daily chart; `None` = the latest day.
+    pub day: Option<usize>,
+    pub budget_row: usize,
+    pub overlay: Overlay,
+    pub status: Option<Status>,
+    pub now: DateTime<Utc>,
+    pub quit: bool,
+}
+
+const PAGE: usize = 10;
+
+impl App {
+    pub fn new(options: Options, query: Query, now: DateTime<Utc>) -> App {
+        let today = now.date_naive();
+        let preset = Preset::ALL
+            .into_iter()
+            .find(|p| p.window(today) == query.window);
+        App {
+            options,
+            query,
+            preset,
+            latest: None,
+            base: None,
+            view: None,
+            drill: None,
+            focus: Panel::Services,
+            sort: SortBy::Cost,
+            service_row: 0,
+            region_row: 0,
+            day: None,
+            budget_row: 0,
+            overlay: Overlay::None,
+            status: None,
+            now,
+            quit: false,
+        }
+    }
+
+    pub fn theme(&self) -> Theme {
+        self.options.theme
+    }
+
+    /// True while the poller has not yet answered the current query.
+    pub fn is_pending(&self) -> bool {
+        match &self.view {
+            Some(v) => v.source.query != self.query,
+            None => true,
+        }
+    }
+
+    /// "Today" as the data sees it.
+    pub fn today(&self) -> NaiveDate {
+        self.latest
+            .as_ref()
+            .map(|s| s.today)
+            .unwrap_or_else(|| self.now.date_naive())
+    }
+
+    /// Applies one action; returns the command to send to the poller, if any.
+    pub fn update(&mut self, action: Action) -> Option<Command> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                None
+            }
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Overlay::Help => Overlay::None,
+                    _ => Overlay::Help,
+                };
+                None
+            }
+            Action::Refresh => {
+                self.set_status(
+                    Severity::Info,
+                    "refreshing budgets and the billing estimate…",
+                );
+                Some(Command::Refresh { paid: false })
+            }
+            Action::AskRefreshAll => {
+                self.overlay = Overlay::ConfirmRefresh;
+                None
+            }
+            Action::ConfirmRefreshAll => {
+                if self.overlay != Overlay::ConfirmRefresh {
+                    return None;
+                }
+                self.overlay = Overlay::None;
+                self.set_status(
+                    Severity::Info,
+                    "refreshing everything, Cost Explorer included ($0.01 per request)…",
+                );
+                Some(Command::Refresh { paid: true })
+            }
+            Action::Back => {
+                match &self.overlay {
+                    Overlay::Filter(p) if matches!(p.stage, PickerStage::Value(_)) => {
+                        self.open_picker()
+                    }
+                    Overlay::None => self.drill = None,
+                    _ => self.overlay = Overlay::None,
+                }
+                None
+            }
+            Action::OpenFilter => {
+                if self.latest.is_none() {
+                    self.set_status(
+                        Severity::Info,
+                        "no data yet: filters can be picked once the first data arrives",
+                    );
+                } else {
+                    self.open_picker();
+                }
+                None
+            }
+            Action::ClearFilters => {
+                if self.query.filters.is_empty() {
+                    return None;
+                }
+                self.query.filters = FilterSet::default();
+                self.requery()
+            }
+            Action::CycleWindow => {
+                let preset = self.preset.map(Preset::next).unwrap_or(Preset::Days7);
+                self.preset = Some(preset);
+                self.query.window = preset.window(self.today());
+                self.requery()
+            }
+            Action::FocusNext => {
+                self.focus = self.focus.next();
+                None
+            }
+            Action::FocusPrev => {
+                self.focus = self.focus.prev();
+                None
+            }
+            Action::Up => self.step(-1),
+            Action::Down => self.step(1),
+            Action::PageUp => self.step(-(PAGE as isize)),
+            Action::PageDown => self.step(PAGE as isize),
+            Action::Top => self.step(isize::MIN / 2),
+            Action::Bottom => self.step(isize::MAX / 2),
+            Action::Select => self.select(),
+            Action::CycleSort => {
+                self.sort = self.sort.next();
+                self.service_row = 0;
+                if let Some(view) = &mut self.view {
+                    view.order = sorted(&view.breakdown, self.sort);
+                }
+                None
+            }
+            Action::Input(c) => {
+                if let Overlay::Filter(p) = &mut self.overlay {
+                    p.search.push(c);
+                    p.selected = 0;
+                    p.rematch();
+                }
+                None
+            }
+            Action::Backspace => {
+                if let Overlay::Filter(p) = &mut self.overlay {
+                    p.search.pop();
+                    p.rematch();
+                }
+                None
+            }
+            Action::Snapshot(snapshot) => {
+                if snapshot.query.filters.is_empty() {
+                    self.base = Some(snapshot.clone());
+                }
+                if snapshot.stale {
+                    self.set_status(
+                        Severity::Warning,
+                        "showing the last good data: the latest refresh failed",
+                    );
+                }
+                self.latest = Some(snapshot);
+                self.recompute();
+                None
+            }
+            Action::Status(status) => {
+                self.status = Some(status);
+                None
+            }
+            Action::Tick(now) => {
+                self.now = now;
+                None
+            }
+            Action::PollerGone => {
+                self.set_status(
+                    Severity::Error,
+                    "the data source stopped; numbers are frozen — restart awsdash (see the log)",
+                );
+                None
+            }
+        }
+    }
+
+    fn set_status(&mut self, severity: Severity, message: &str) {
+        self.status = Some(Status {
+            severity,
+            message: message.to_string(),
+            at: self.now,
+        });
+    }
+
+    /// The query changed: show what can be derived locally at once and ask the poller.
+    fn requery(&mut self) -> Option<Command> {
+        self.recompute();
+        Some(Command::SetQuery(self.query.clone()))
+    }
+
+    fn open_picker(&mut self) {
+        let Some(snapshot) = &self.latest else {
+            return;
+        };
+        let fv = &snapshot.filter_values;
+        let mut choices = vec![
+            Choice {
+                label: "Region".into(),
+                pick: Pick::Dimension(Dimension::Region),
+            },
+            Choice {
+                label: "Service".into(),
+                pick: Pick::Dimension(Dimension::Service),
+            },
+            Choice {
+                label: "Account".into(),
+                pick: Pick::Dimension(Dimension::Account),
+            },
+        ];
+        let mut keys: Vec<&String> = self
+            .options
+            .tag_keys
+            .iter()
+            .filter(|k| fv.tags.contains_key(*k))
+            .collect();
+        keys.extend(
+            fv.tags
+                .keys()
+                .filter(|k| !self.options.tag_keys.contains(k)),
+        );
+        choices.extend(keys.into_iter().map(|k| Choice {
+            label: format!("Tag: {k}"),
+            pick: Pick::Dimension(Dimension::Tag(k.clone())),
+        }));
+        self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Dimension, choices));
+    }
+
+    fn value_choices(&self, dimension: &Dimension) -> Vec<Choice> {
+        let Some(snapshot) = &self.latest else {
+            return Vec::new();
+        };
+        let fv = &snapshot.filter_values;
+        let plain = |values: &[String]| {
+            values
+                .iter()
+                .map(|v| Choice {
+                    label: v.clone(),
+                    pick: Pick::Value(v.clone()),
+                })
+                .collect::<Vec<_>>()
+        };
+        match dimension {
+            Dimension::Region => plain(&fv.regions),
+            Dimension::Service => plain(&fv.services),
+            Dimension::Account => fv
+                .accounts
+                .iter()
+                .map(|(id, name)| Choice {
+                    label: format!("{id}  {name}"),
+                    pick: Pick::Value(id.clone()),
+                })
+                .collect(),
+            Dimension::Tag(key) => {
+                let mut choices = plain(fv.tags.get(key).map(Vec::as_slice).unwrap_or(&[]));
+                choices.push(Choice {
+                    label: "(untagged)".into(),
+                    pick: Pick::Value(String::new()),
+                });
+                choices
+            }
+        }
+    }
+
+    fn select(&mut self) -> Option<Command> {
+        if self.overlay == Overlay::ConfirmRefresh {
+            return self.update(Action::ConfirmRefreshAll);
+        }
+        if let Overlay::Filter(picker) = &self.overlay {
+            let (stage, choice) = (picker.stage.clone(), picker.current().cloned());
+            return match (stage, choice) {
+                (_, None) => None,
+                (
+                    _,
+                    Some(Choice {
+                        pick: Pick::Dimension(d),
+                        ..
+                    }),
+                ) => {
+                    let choices = self.value_choices(&d);
+                    self.overlay =
+                        Overlay::Filter(FilterPicker::new(PickerStage::Value(d), choices));
+                    None
+                }
+                (
+                    PickerStage::Value(d),
+                    Some(Choice {
+                        pick: Pick::Value(v),
+                        ..
+                    }),
+                ) => {
+                    self.overlay = Overlay::None;
+                    self.add_filter(Filter::new(d, v))
+                }
+                (PickerStage::Dimension, Some(_)) => None,
+            };
+        }
+        if self.overlay != Overlay::None {
+            return None;
+        }
+        if self.focus == Panel::Services && self.drill.is_none() {
+            let name = self.view.as_ref().and_then(|v| {
+                v.order
+                    .get(self.service_row)
+                    .map(|&i| v.breakdown.services[i].name.clone())
+            });
+            if let Some(name) = name {
+                self.drill = self.drill_for(&name);
+                self.day = None;
+                self.region_row = 0;
+            }
+        }
+        None
+    }
+
+    /// Adds a filter (AND-ed with the others of a different dimension).
+    pub fn add_filter(&mut self, filter: Filter) -> Option<Command> {
+        self.query.filters = self.query.filters.with(filter);
+        self.requery()
+    }
+
+    fn step(&mut self, delta: isize) -> Option<Command> {
+        let moved = |at: usize, len: usize| -> usize {
+            if len == 0 {
+                return 0;
+            }
+            (at as isize)
+                .saturating_add(delta)
+                .clamp(0, len as isize - 1) as usize
+        };
+        if let Overlay::Filter(p) = &mut self.overlay {
+            p.selected = moved(p.selected, p.matches.len());
+            return None;
+        }
+        if self.overlay != Overlay::None {
+            return None;
+        }
+        let breakdown = match (&self.drill, &self.view) {
+            (Some(d), _) => Some(&d.breakdown),
+            (None, Some(v)) => Some(&v.breakdown),
+            _ => None,
+        };
+        let breakdown = breakdown?;
+        let days = breakdown.daily.len();
+        let regions = breakdown.regions.len();
+        let services = breakdown.services.len();
+        let budgets = self.latest.as_ref().map_or(0, |s| s.budgets.len());
+        match self.focus {
+            Panel::Services if self.drill.is_none() => {
+                self.service_row = moved(self.service_row, services)
+            }
+            Panel::Regions | Panel::Services => self.region_row = moved(self.region_row, regions),
+            Panel::Daily => {
+                let at = self.day.unwrap_or(days.saturating_sub(1));
+                self.day = Some(moved(at, days));
+            }
+            Panel::Budgets => self.budget_row = moved(self.budget_row, budgets),
+        }
+        None
+    }
+
+    fn drill_for(&self, service: &str) -> Option<Drill> {
+        let view = self.view.as_ref()?;
+        let filters = view.local.with(Filter::new(Dimension::Service, service));
+        let cube = view.source.cube.restricted(&filters);
+        Some(Drill {
+            service: service.to_string(),
+            breakdown: cube.breakdown(view.breakdown.window),
+        })
+    }
+
+    /// Derives the view for `self.query` from the newest snapshot that can answer it locally,
+    /// else shows the newest snapshot as it is until the poller answers.
+    fn recompute(&mut self) {
+        let candidates = [self.latest.clone(), self.base.clone()];
+        let planned = candidates
+            .into_iter()
+            .flatten()
+            .find_map(|s| local_plan(&s, &self.query).map(|local| (s, local)));
+        let view = match planned {
+            Some((source, local)) => derive(source, local, self.query.window, true, self.sort),
+            None => match &self.latest {
+                Some(s) => derive(
+                    s.clone(),
+                    FilterSet::default(),
+                    s.query.window,
+                    false,
+                    self.sort,
+                ),
+                None => {
+                    self.view = None;
+                    return;
+                }
+            },
+        };
+        self.service_row = self.service_row.min(view.order.len().saturating_sub(1));
+        self.region_row = self
+            .region_row
+            .min(view.breakdown.regions.len().saturating_sub(1));
+        if self.day.is_some_and(|d| d >= view.breakdown.daily.len()) {
+            self.day = None;
+        }
+        self.view = Some(view);
+        if let Some(drill) = &self.drill {
+            let service = drill.service.clone();
+            self.drill = self.drill_for(&service);
+        }
+    }
+}
+
+/// The region/service filters to apply on `snapshot`'s cube so that it answers `want`
+/// exactly, or `None` when only the source can answer (other dimensions, fewer filters, a
+/// window the cube does not cover).
+pub fn local_plan(snapshot: &Snapshot, want: &Query) -> Option<FilterSet> {
+    if !snapshot.cube.covers(&want.window) {
+        return None;
+    }
+    let have = &snapshot.query.filters;
+    if !have.iter().all(|f| want.filters.iter().any(|g| g == f)) {
+        return None;
+    }
+    let extra: Vec<Filter> = want
+        .filters
+        .iter()
+        .filter(|f| !have.iter().any(|g| g == *f))
+        .cloned()
+        .collect();
+    for f in &extra {
+        let cube_dimension = matches!(f.dimension, Dimension::Region | Dimension::Service);
+        // The cube already holds only the source's values of a filtered dimension: another
+        // value of it (OR-ed) is not in the cube.
+        if !cube_dimension || have.iter().any(|g| g.dimension == f.dimension) {
+            return None;
+        }
+    }
+    Some(FilterSet::new(extra))
+}
+
+fn derive(
+    source: Arc<Snapshot>,
+    local: FilterSet,
+    window: crate::model::Window,
+    exact: bool,
+    sort: SortBy,
+) -> View {
+    let restricted;
+    let cube: &CostCube = if local.is_empty() {
+        &source.cube
+    } else {
+        restricted = source.cube.restricted(&local);
+        &restricted
+    };
+    let breakdown = cube.breakdown(window);
+    let month_to_date = MonthToDate {
+        cost: cube.total(&window::month_to_date(source.today)),
+        previous_month_same_days: cube.total(&window::previous_month_same_days(source.today)),
+    };
+    let order = sorted(&breakdown, sort);
+    View {
+        breakdown,
+        month_to_date,
+        order,
+        source,
+        local,
+        exact,
+    }
+}
+
+fn sorted(breakdown: &Breakdown, sort: SortBy) -> Vec<usize> {
+    let rows = &breakdown.services;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    match sort {
+        // `Breakdown` is already by cost, highest first.
+        SortBy::Cost => {}
+        SortBy::Name => order.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
+        SortBy::Change => {
+            let change = |i: usize| -> Option<Decimal> {
+                let r = &rows[i];
+                r.previous.and_then(|p| (r.cost - p).percent_of(p))
+            };
+            // Biggest increase first; rows without a previous amount last.
+            order.sort_by(|&a, &b| match (change(a), change(b)) {
+                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => rows[a].name.cmp(&rows[b].name),
+            });
+        }
+    }
+    order
+}

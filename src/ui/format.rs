@@ -1,0 +1,128 @@
+//! Text for the panels: amounts, ages, changes, fitting text into columns.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::RoundingStrategy;
+
+use crate::model::Money;
+
+/// `$12,345.67` for USD, `12,345.67 EUR` otherwise.
+pub fn money(amount: Money, currency: &str) -> String {
+    if currency == "USD" {
+        let text = amount.display_grouped();
+        match text.strip_prefix('-') {
+            Some(rest) => format!("-${rest}"),
+            None => format!("${text}"),
+        }
+    } else {
+        format!("{} {currency}", amount.display_grouped())
+    }
+}
+
+/// Whole currency units for tight spaces: `$12,346`.
+pub fn money_whole(amount: Money, currency: &str) -> String {
+    let rounded = amount
+        .amount()
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let text = Money::new(rounded).display_grouped();
+    let int = text.strip_suffix(".00").unwrap_or(&text);
+    match (currency, int.strip_prefix('-')) {
+        ("USD", Some(rest)) => format!("-${rest}"),
+        ("USD", None) => format!("${int}"),
+        _ => format!("{int} {currency}"),
+    }
+}
+
+/// "+12.3%", "-4.0%", "new", or "" (nothing before and nothing now).
+pub fn change(now: Money, before: Money) -> String {
+    crate::output::table::change(now, before).trim().to_string()
+}
+
+/// How long ago `at` was, in the largest sensible unit: "just now", "5m ago", "3h ago".
+pub fn age(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let secs = (now - at).num_seconds();
+    if secs < 60 {
+        "just now".into()
+    } else if secs < 3_600 {
+        format!("{}m ago", secs / 60)
+    } else if secs < 48 * 3_600 {
+        format!("{}h ago", secs / 3_600)
+    } else {
+        format!("{}d ago", secs / 86_400)
+    }
+}
+
+/// `text` cut to `width` characters, ending in `ellipsis` when cut.
+pub fn truncate(text: &str, width: usize, ellipsis: &str) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let keep = width.saturating_sub(ellipsis.chars().count());
+    let mut out: String = text.chars().take(keep).collect();
+    if width >= ellipsis.chars().count() {
+        out.push_str(ellipsis);
+    }
+    out
+}
+
+/// Left-aligned in exactly `width` characters.
+pub fn left(text: &str, width: usize, ellipsis: &str) -> String {
+    let t = truncate(text, width, ellipsis);
+    let pad = width.saturating_sub(t.chars().count());
+    format!("{t}{}", " ".repeat(pad))
+}
+
+/// Right-aligned in exactly `width` characters.
+pub fn right(text: &str, width: usize, ellipsis: &str) -> String {
+    let t = truncate(text, width, ellipsis);
+    let pad = width.saturating_sub(t.chars().count());
+    format!("{}{t}", " ".repeat(pad))
+}
+
+/// A money ratio as a float, for bar lengths only (never for displayed amounts).
+pub fn ratio(part: Money, whole: Money) -> f64 {
+    part.percent_of(whole)
+        .and_then(|p| p.to_string().parse::<f64>().ok())
+        .map(|p| p / 100.0)
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Money {
+        s.parse().expect("amount")
+    }
+
+    #[test]
+    fn amounts_read_like_the_console() {
+        assert_eq!(money(m("12345.675"), "USD"), "$12,345.68");
+        assert_eq!(money(m("-3.5"), "USD"), "-$3.50");
+        assert_eq!(money(m("7"), "EUR"), "7.00 EUR");
+        assert_eq!(money_whole(m("12345.5"), "USD"), "$12,346");
+        assert_eq!(money_whole(m("999.4"), "EUR"), "999 EUR");
+    }
+
+    #[test]
+    fn ages_and_changes() {
+        let now: DateTime<Utc> = "2026-11-25T16:40:00Z".parse().expect("t");
+        let at = |s: &str| s.parse::<DateTime<Utc>>().expect("t");
+        assert_eq!(age(now, at("2026-11-25T16:39:30Z")), "just now");
+        assert_eq!(age(now, at("2026-11-25T16:35:00Z")), "5m ago");
+        assert_eq!(age(now, at("2026-11-25T10:40:00Z")), "6h ago");
+        assert_eq!(age(now, at("2026-11-20T16:40:00Z")), "5d ago");
+        assert_eq!(change(m("110"), m("100")), "+10.0%");
+        assert_eq!(change(m("90"), m("100")), "-10.0%");
+        assert_eq!(change(m("5"), m("0")), "new");
+    }
+
+    #[test]
+    fn fitting_text() {
+        assert_eq!(truncate("abcdef", 4, "…"), "abc…");
+        assert_eq!(truncate("abcdef", 0, "…"), "");
+        assert_eq!(left("ab", 4, "…"), "ab  ");
+        assert_eq!(right("ab", 4, "…"), "  ab");
+        assert!((ratio(m("25"), m("100")) - 0.25).abs() < 1e-9);
+        assert_eq!(ratio(m("1"), Money::ZERO), 0.0);
+    }
+}

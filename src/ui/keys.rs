@@ -1,0 +1,156 @@
+//! The one keymap: a key (or mouse wheel) in a given mode → an [`Action`]. The help screen and
+//! the footer hints are generated from the tables here, so they cannot drift from the bindings.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::app::{Action, App, Overlay};
+
+/// What the keyboard is talking to right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    /// The filter picker: letters go to the search box.
+    Picker,
+    /// The "refresh everything costs money" question.
+    Confirm,
+}
+
+impl Mode {
+    pub fn of(app: &App) -> Mode {
+        match app.overlay {
+            Overlay::None => Mode::Normal,
+            Overlay::Help => Mode::Help,
+            Overlay::Filter(_) => Mode::Picker,
+            Overlay::ConfirmRefresh => Mode::Confirm,
+        }
+    }
+}
+
+/// One line of the help screen: keys (Unicode, ASCII) and what they do.
+pub struct Binding {
+    pub keys: &'static str,
+    pub ascii_keys: &'static str,
+    pub what: &'static str,
+}
+
+const fn b(keys: &'static str, ascii_keys: &'static str, what: &'static str) -> Binding {
+    Binding {
+        keys,
+        ascii_keys,
+        what,
+    }
+}
+
+/// Normal-mode bindings, as the help screen lists them.
+pub const HELP: &[Binding] = &[
+    b("f", "f", "filter: pick region, tag, service or account"),
+    b("c", "c", "clear all filters"),
+    b(
+        "w",
+        "w",
+        "next window: 7d, 30d, 90d, month to date, last month",
+    ),
+    b("Tab ⇧Tab", "Tab S-Tab", "move focus between panels"),
+    b(
+        "↑↓ j k",
+        "Up Dn j k",
+        "move in the focused panel (PgUp PgDn g G)",
+    ),
+    b("⏎", "Enter", "drill into the selected service"),
+    b("Esc", "Esc", "back: close a dialog, leave the drill-down"),
+    b("s", "s", "sort services: cost, name, change"),
+    b("r", "r", "refresh budgets + billing estimate (free)"),
+    b(
+        "R",
+        "R",
+        "refresh everything incl. Cost Explorer ($0.01/request)",
+    ),
+    b("?", "?", "this help"),
+    b("q", "q", "quit (Ctrl-C too)"),
+];
+
+/// The footer's short hints: (key, word).
+pub const HINTS: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("?", "help"),
+    ("f", "filter"),
+    ("c", "clear"),
+    ("w", "window"),
+    ("Tab", "focus"),
+    ("⏎", "drill"),
+    ("r", "refresh"),
+    ("R", "all $"),
+];
+
+pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match mode {
+        Mode::Picker => match key.code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter => Some(Action::Select),
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Down => Some(Action::Down),
+            KeyCode::Char('p') if ctrl => Some(Action::Up),
+            KeyCode::Char('n') if ctrl => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
+            _ => None,
+        },
+        Mode::Help => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        },
+        Mode::Confirm => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                Some(Action::ConfirmRefreshAll)
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(Action::Back),
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        },
+        Mode::Normal => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('r') => Some(Action::Refresh),
+            KeyCode::Char('R') => Some(Action::AskRefreshAll),
+            KeyCode::Char('f') | KeyCode::Char('/') => Some(Action::OpenFilter),
+            KeyCode::Char('c') => Some(Action::ClearFilters),
+            KeyCode::Char('w') => Some(Action::CycleWindow),
+            KeyCode::Char('s') => Some(Action::CycleSort),
+            KeyCode::Tab => Some(Action::FocusNext),
+            KeyCode::BackTab => Some(Action::FocusPrev),
+            KeyCode::Up | KeyCode::Left | KeyCode::Char('k') | KeyCode::Char('h') => {
+                Some(Action::Up)
+            }
+            KeyCode::Down | KeyCode::Right | KeyCode::Char('j') | KeyCode::Char('l') => {
+                Some(Action::Down)
+            }
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+            KeyCode::Enter => Some(Action::Select),
+            KeyCode::Esc | KeyCode::Backspace => Some(Action::Back),
+            _ => None,
+        },
+    }
+}
+
+/// The mouse wheel scrolls (only when `[ui] mouse = true` turned capture on).
+pub fn map_mouse(mouse: MouseEvent) -> Option<Action> {
+    match mouse.kind {
+        MouseEventKind::ScrollUp => Some(Action::Up),
+        MouseEventKind::ScrollDown => Some(Action::Down),
+        _ => None,
+    }
+}

@@ -1,0 +1,70 @@
+//! The drill-down into one service: its total, its daily series and its regions.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::app::{App, Panel};
+use crate::ui::format::{change, money};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let (Some(drill), Some(view)) = (&app.drill, &app.view) else {
+        return;
+    };
+    let theme = app.theme();
+    let b = &drill.breakdown;
+    let cur = &view.source.currency;
+    let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} ", drill.service),
+            theme.accent().patch(theme.value()),
+        ),
+        Span::styled(money(b.total, cur), theme.value()),
+    ];
+    if let Some(prev) = b.previous_total {
+        let c = change(b.total, prev);
+        spans.push(Span::styled(format!(" {c}"), theme.change(&c)));
+    }
+    if let Some(share) = b.total.percent_of(view.breakdown.total) {
+        spans.push(Span::styled(
+            format!("{}{}% of all", theme.sep(), share.round_dp(1)),
+            theme.label(),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("{}Esc back", theme.sep()),
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(Line::from(spans)), title);
+
+    let compact = area.width < crate::ui::FULL_WIDTH;
+    if compact {
+        if app.focus == Panel::Daily {
+            super::daily::draw_series(frame, body, app, "Daily", &b.daily, true);
+        } else {
+            super::regions::draw_rows(frame, body, app, " Regions ", &b.regions, b.total, true);
+        }
+        return;
+    }
+    let [daily, regions] =
+        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+    super::daily::draw_series(
+        frame,
+        daily,
+        app,
+        "Daily",
+        &b.daily,
+        app.focus == Panel::Daily,
+    );
+    super::regions::draw_rows(
+        frame,
+        regions,
+        app,
+        " Regions ",
+        &b.regions,
+        b.total,
+        app.focus != Panel::Daily,
+    );
+}

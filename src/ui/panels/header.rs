@@ -1,0 +1,226 @@
+//! The header: where the numbers come from (DEMO, account, profile, window, filters), the
+//! headline figures (total and change, month to date against the same days last month, the
+//! forecast) and how fresh and how expensive the data is.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::Snapshot;
+use crate::ui::app::App;
+use crate::ui::format::{age, change, money, money_whole};
+
+pub const HEIGHT: u16 = 3;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
+    if area.height == 0 {
+        return;
+    }
+    let wide = area.width >= 120;
+    let mut lines = vec![identity(app, wide || !compact)];
+    if area.height >= 2 {
+        lines.push(figures(app, wide, compact));
+    }
+    if area.height >= 3 {
+        lines.push(sources(app, wide));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// "awsdash  DEMO DATA · account … · profile … · 30d Oct 27 → Nov 25".
+fn identity(app: &App, long: bool) -> Line<'static> {
+    let theme = app.theme();
+    let sep = theme.sep();
+    let snapshot = app.latest.as_deref();
+    let demo = snapshot.map_or(app.options.demo, Snapshot::is_demo);
+    let mut spans = vec![Span::styled(
+        "awsdash ",
+        theme.accent().patch(theme.value()),
+    )];
+    if demo {
+        spans.push(Span::styled(
+            if long { " DEMO DATA " } else { " DEMO " },
+            theme.demo(),
+        ));
+    }
+    if snapshot.is_some_and(|s| s.stale) {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" STALE ", theme.stale()));
+    }
+    let account = match snapshot.and_then(|s| s.account_id.as_deref()) {
+        Some(id) => match snapshot.and_then(|s| s.filter_values.accounts.get(id)) {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_string(),
+        },
+        None if demo => "generated".into(),
+        None => "…".into(),
+    };
+    spans.push(Span::styled(format!("{sep}account "), theme.label()));
+    spans.push(Span::raw(account));
+    if long || app.options.profile.is_some() {
+        spans.push(Span::styled(format!("{sep}profile "), theme.label()));
+        spans.push(Span::raw(
+            app.options
+                .profile
+                .clone()
+                .unwrap_or_else(|| "default".into()),
+        ));
+    }
+    let w = app.query.window;
+    let last = w.end.pred_opt().unwrap_or(w.end);
+    let label = app
+        .preset
+        .filter(|p| p.window(app.today()) == w)
+        .map_or_else(|| format!("{}d", w.days()), |p| p.label().to_string());
+    spans.push(Span::styled(sep.to_string(), theme.label()));
+    spans.push(Span::styled(label, theme.value()));
+    spans.push(Span::raw(format!(
+        " {} {} {}",
+        w.start.format("%b %d"),
+        theme.arrow(),
+        last.format("%b %d")
+    )));
+    Line::from(spans)
+}
+
+/// "Total $31,234.56 +3.2% · MTD $25,000 vs $24,100 (+3.7%) · Forecast $33,100".
+fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
+    let theme = app.theme();
+    let sep = theme.sep();
+    let Some(view) = &app.view else {
+        let text = if theme.ascii {
+            "loading..."
+        } else {
+            "loading…"
+        };
+        return Line::from(Span::styled(text, theme.dim()));
+    };
+    let cur = view.source.currency.clone();
+    let b = &view.breakdown;
+    let mut spans = vec![
+        Span::styled("Total ", theme.label()),
+        Span::styled(money(b.total, &cur), theme.value()),
+    ];
+    if let Some(prev) = b.previous_total {
+        let c = change(b.total, prev);
+        if !c.is_empty() {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(c.clone(), theme.change(&c)));
+            if wide {
+                spans.push(Span::styled(" vs previous period", theme.label()));
+            }
+        }
+    }
+    if compact && !wide {
+        // The compact header has no filter line: the filters go here.
+        if !app.query.filters.is_empty() {
+            spans.push(Span::styled(sep.to_string(), theme.label()));
+            spans.push(Span::styled(
+                app.query.filters.to_strings().join(" & "),
+                theme.accent().patch(theme.value()),
+            ));
+        }
+        return Line::from(spans);
+    }
+    let mtd = view.month_to_date;
+    let amount = |m| {
+        if wide {
+            money(m, &cur)
+        } else {
+            money_whole(m, &cur)
+        }
+    };
+    spans.push(Span::styled(format!("{sep}MTD "), theme.label()));
+    spans.push(Span::styled(amount(mtd.cost), theme.value()));
+    spans.push(Span::styled(
+        if wide {
+            " vs same days last month "
+        } else {
+            " vs "
+        },
+        theme.label(),
+    ));
+    spans.push(Span::raw(amount(mtd.previous_month_same_days)));
+    let c = change(mtd.cost, mtd.previous_month_same_days);
+    if !c.is_empty() {
+        spans.push(Span::styled(format!(" ({c})"), theme.change(&c)));
+    }
+    let forecast = view
+        .source
+        .forecast
+        .as_ref()
+        .filter(|_| view.local.is_empty() && view.exact);
+    spans.push(Span::styled(
+        format!(
+            "{sep}{}",
+            if wide { "Forecast month end " } else { "Fcst " }
+        ),
+        theme.label(),
+    ));
+    match forecast {
+        Some(f) => spans.push(Span::styled(amount(f.month_end), theme.value())),
+        None if !view.local.is_empty() || !view.exact => {
+            spans.push(Span::styled("updating", theme.dim()))
+        }
+        None => spans.push(Span::styled("unavailable", theme.dim())),
+    }
+    Line::from(spans)
+}
+
+/// "Filters: region=us-east-1 · CE 5m ago, Budgets 5m, CW 5m · CE: 3 calls ($0.03)".
+fn sources(app: &App, wide: bool) -> Line<'static> {
+    let theme = app.theme();
+    let sep = theme.sep();
+    let mut spans = vec![Span::styled("Filters: ", theme.label())];
+    if app.query.filters.is_empty() {
+        spans.push(Span::styled("none (f adds)", theme.dim()));
+    } else {
+        spans.push(Span::styled(
+            app.query.filters.to_strings().join(" & "),
+            theme.accent().patch(theme.value()),
+        ));
+    }
+    if app.latest.is_some() && app.is_pending() {
+        spans.push(Span::styled(
+            if theme.ascii {
+                " (updating...)"
+            } else {
+                " (updating…)"
+            },
+            theme.dim(),
+        ));
+    }
+    if let Some(s) = app.latest.as_deref() {
+        let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map_or_else(|| "never".to_string(), |t| age(app.now, t))
+        };
+        spans.push(Span::styled(format!("{sep}data: "), theme.label()));
+        let ce = when(s.freshness.cost_explorer);
+        let (bud, cw) = (when(s.freshness.budgets), when(s.freshness.cloudwatch));
+        let short = |t: String| t.trim_end_matches(" ago").to_string();
+        if wide {
+            spans.push(Span::raw(format!(
+                "Cost Explorer {ce}, Budgets {bud}, CloudWatch {cw}"
+            )));
+        } else {
+            spans.push(Span::raw(format!(
+                "CE {}, Bud {}, CW {}",
+                short(ce),
+                short(bud),
+                short(cw)
+            )));
+        }
+        let calls = s.api_calls.cost_explorer;
+        spans.push(Span::styled(sep.to_string(), theme.label()));
+        spans.push(Span::raw(format!(
+            "CE: {calls} call{} ({})",
+            if calls == 1 { "" } else { "s" },
+            money(s.api_calls.cost_explorer_usd(), "USD")
+        )));
+        if wide {
+            spans.push(Span::styled(" today", theme.label()));
+        }
+    }
+    Line::from(spans)
+}

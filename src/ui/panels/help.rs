@@ -1,0 +1,39 @@
+//! The help screen, generated from the keymap, with how to filter spelled out.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::ui::app::App;
+use crate::ui::keys::HELP;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme();
+    let rect = super::popup(frame, area, 72, HELP.len() as u16 + 9);
+    let block = super::block(app, " Help (? or Esc closes) ", true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let key_w = 10;
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|b| {
+            let keys = if theme.ascii { b.ascii_keys } else { b.keys };
+            Line::from(vec![
+                Span::styled(format!("{keys:<key_w$}"), theme.key()),
+                Span::raw(b.what),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("To filter", theme.value())));
+    lines.push(Line::from(
+        "f, pick Region / Service / Account / Tag, Enter, type to narrow the values, Enter. \
+         Filters on different dimensions are AND-ed (region and tag); c clears them.",
+    ));
+    lines.push(Line::from(Span::styled(
+        "Estimated days may still change. Amounts are exact, in the account currency.",
+        theme.dim(),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

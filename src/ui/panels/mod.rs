@@ -1,0 +1,80 @@
+//! One module per panel. Each reads the slice of [`App`] it shows and draws it; none of them
+//! changes state.
+
+pub mod budgets;
+pub mod daily;
+pub mod drilldown;
+pub mod filter_picker;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod regions;
+pub mod services;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::app::App;
+
+/// A bordered panel with a title; the focused one stands out.
+pub fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    let theme = app.theme();
+    Block::bordered()
+        .border_set(theme.border_set())
+        .border_style(theme.border(focused))
+        .title(title.into().style(theme.title(focused)))
+}
+
+/// A popup of at most `width`×`height` in the middle of `area`, cleared underneath.
+pub fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, rect);
+    rect
+}
+
+/// Before the first snapshot: say what is happening and how to leave.
+pub fn loading(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme();
+    let what = if app.options.demo {
+        "Loading the demo account…"
+    } else {
+        "Loading cost data from AWS…"
+    };
+    let what = if theme.ascii {
+        what.replace('…', "...")
+    } else {
+        what.to_string()
+    };
+    let lines = vec![
+        Line::from(Span::styled(what, theme.value())),
+        Line::from(Span::styled(
+            "Budgets and the billing estimate come first; Cost Explorer follows.",
+            theme.dim(),
+        )),
+        Line::from(Span::styled(
+            format!("q quits{}? help", theme.sep()),
+            theme.dim(),
+        )),
+    ];
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    let rect = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}

@@ -1,0 +1,575 @@
+//! awsdash against the AWS emulator over real HTTP: the numbers match the seeded line items
+//! to the cent, paid calls are counted and cached, faults are survived or explained.
+//!
+//! The oracle is independent of the code under test: the emulator (Python) aggregates the
+//! fixture its own way, the test sums the same items itself, and awsdash must agree with both.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use awsdash::cache::DiskCache;
+use awsdash::config::Metric;
+use awsdash::meter::Meter;
+use awsdash::model::filter::Attributes;
+use awsdash::model::{Filter, FilterSet, Window};
+use awsdash::poller::{AwsPoller, Update};
+use awsdash::source::aws::Clients;
+use awsdash::source::aws::source::{AwsOptions, AwsSource};
+use awsdash::source::demo::{self, LineItem};
+use support::Emulator;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The demo account's line items over `range`, optionally only some services (smaller
+/// fixtures keep the emulator quick on long windows).
+fn items(range: Window, services: Option<&[&str]>) -> Vec<LineItem> {
+    demo::line_items(today(), range)
+        .filter(|i| services.is_none_or(|s| s.contains(&i.service)))
+        .collect()
+}
+
+fn fixture(items: &[LineItem], page_size: usize) -> Value {
+    let accounts: BTreeMap<&str, &str> = demo::ACCOUNTS.iter().copied().collect();
+    json!({
+        "estimated_days": 2,
+        "page_size": page_size,
+        "accounts": accounts,
+        "items": items.iter().map(|i| json!({
+            "date": i.date.to_string(),
+            "service": i.service,
+            "region": i.region,
+            "account": i.account,
+            "record_type": i.record_type,
+            "tags": i.tags.iter().copied().collect::<BTreeMap<_, _>>(),
+            "amount": i.amount.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// What the test computes itself from the seeded items.
+struct Truth {
+    total: Decimal,
+    services: BTreeMap<String, Decimal>,
+    regions: BTreeMap<String, Decimal>,
+    daily: BTreeMap<String, Decimal>,
+}
+
+fn truth(items: &[LineItem], window: Window, filters: &[&str], exclude_credits: bool) -> Truth {
+    let set = FilterSet::new(filters.iter().map(|f| f.parse::<Filter>().expect("filter")));
+    let mut t = Truth {
+        total: Decimal::ZERO,
+        services: BTreeMap::new(),
+        regions: BTreeMap::new(),
+        daily: window
+            .iter_days()
+            .map(|d| (d.to_string(), Decimal::ZERO))
+            .collect(),
+    };
+    for i in items
+        .iter()
+        .filter(|i| window.contains(i.date) && set.matches(*i))
+    {
+        if exclude_credits && matches!(i.record_type, "Credit" | "Refund") {
+            continue;
+        }
+        let a = i.amount.amount();
+        t.total += a;
+        *t.services.entry(i.service.into()).or_default() += a;
+        *t.regions.entry(i.region().into()).or_default() += a;
+        *t.daily.entry(i.date.to_string()).or_default() += a;
+    }
+    t.services.retain(|_, v| !v.is_zero());
+    t.regions.retain(|_, v| !v.is_zero());
+    t
+}
+
+fn dec(v: &Value) -> Decimal {
+    Decimal::from_str(v.as_str().unwrap_or_else(|| panic!("string amount: {v}"))).expect("decimal")
+}
+
+fn map(list: &Value, key: &str) -> BTreeMap<String, Decimal> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|e| (e[key].as_str().expect("key").to_string(), dec(&e["cost"])))
+        .filter(|(_, v)| !v.is_zero())
+        .collect()
+}
+
+fn assert_matches_truth(v: &Value, t: &Truth, what: &str) {
+    assert_eq!(v["source"], "aws", "{what}");
+    assert_eq!(dec(&v["total"]), t.total, "{what}: total");
+    assert_eq!(map(&v["services"], "name"), t.services, "{what}: services");
+    assert_eq!(map(&v["regions"], "name"), t.regions, "{what}: regions");
+    let daily: BTreeMap<String, Decimal> = v["daily"]
+        .as_array()
+        .expect("daily")
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().expect("date").to_string(),
+                dec(&d["cost"]),
+            )
+        })
+        .collect();
+    assert_eq!(daily, t.daily, "{what}: daily");
+}
+
+/// A private HOME (config, cache, logs) for runs of the real binary.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp home"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn cache_dir(&self) -> std::path::PathBuf {
+        self.path().join("cache/awsdash")
+    }
+
+    fn run(&self, emu: &Emulator, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_awsdash"))
+            .args(args)
+            .args(["--endpoint-url", &emu.url()])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CACHE_HOME", self.path().join("cache"))
+            .env("AWS_ACCESS_KEY_ID", support::TEST_ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", support::TEST_SECRET_KEY)
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("awsdash runs")
+    }
+
+    fn snapshot(&self, emu: &Emulator, args: &[&str]) -> Value {
+        let mut all = vec!["snapshot", "--json"];
+        all.extend_from_slice(args);
+        let out = self.run(emu, &all);
+        assert!(
+            out.status.success(),
+            "awsdash {all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON document")
+    }
+}
+
+fn last_days(n: i64) -> Window {
+    Window::last_days(today(), n).expect("window")
+}
+
+fn fetch_range(window: Window) -> Window {
+    awsdash::model::Query {
+        window,
+        filters: FilterSet::default(),
+    }
+    .fetch_range(today())
+}
+
+#[test]
+fn totals_match_the_fixture_for_every_filter_kind() {
+    let emu = Emulator::start();
+    let window = last_days(30);
+    let seeded = items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 500));
+    for filters in [
+        &[][..],
+        &["region=us-east-1"],
+        &["region=us-east-1", "region=eu-west-1"],
+        &["service=AWS Lambda"],
+        &["account=786154390127"],
+        &["tag:team=web"],
+        &["tag:team="],
+        &["tag:team=data", "region=eu-west-1"],
+    ] {
+        let home = Home::new();
+        let mut args = vec!["--days", "30"];
+        for f in filters {
+            args.extend(["--filter", f]);
+        }
+        let v = home.snapshot(&emu, &args);
+        assert_matches_truth(
+            &v,
+            &truth(&seeded, window, filters, false),
+            &format!("{filters:?}"),
+        );
+        assert_eq!(v["account_id"], support::TEST_ACCOUNT_ID);
+    }
+}
+
+#[test]
+fn credits_are_included_unless_excluded() {
+    let emu = Emulator::start();
+    let window = last_days(30);
+    let seeded = items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 500));
+    let home = Home::new();
+    let net = home.snapshot(&emu, &["--days", "30"]);
+    assert_matches_truth(&net, &truth(&seeded, window, &[], false), "with credits");
+    let config = home.path().join("gross.toml");
+    std::fs::write(&config, "[view]\nexclude_credits = true\n").expect("config");
+    let gross = home.snapshot(
+        &emu,
+        &["--days", "30", "--config", config.to_str().expect("utf-8")],
+    );
+    let t = truth(&seeded, window, &[], true);
+    assert_matches_truth(&gross, &t, "without credits");
+    assert!(dec(&gross["total"]) > dec(&net["total"]));
+}
+
+#[test]
+fn many_pages_are_merged_exactly_and_each_page_is_counted() {
+    let emu = Emulator::start();
+    let window = last_days(7);
+    let seeded = items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 400));
+    let home = Home::new();
+    let v = home.snapshot(&emu, &["--days", "7"]);
+    assert_matches_truth(&v, &truth(&seeded, window, &[], false), "paginated");
+    let pages = emu.count("ce", Some("GetCostAndUsage"));
+    assert!(
+        pages > 3,
+        "a small page size forces several pages, got {pages}"
+    );
+    let paid = emu.count("ce", None) as u64;
+    assert_eq!(
+        v["api_calls"]["cost_explorer"], paid,
+        "every page is metered"
+    );
+    assert_eq!(
+        dec(&v["api_calls"]["cost_explorer_usd"]),
+        Decimal::new(paid as i64, 2)
+    );
+}
+
+#[test]
+fn windows_across_month_and_year_boundaries_are_exact() {
+    let emu = Emulator::start();
+    let few = ["AWS Lambda", "Tax", "Amazon Simple Storage Service"];
+    let year = today().year_start();
+    let windows = [
+        Window::new(year - Duration::days(12), year + Duration::days(9)).expect("year"),
+        Window::new(
+            awsdash::model::window::previous_month(today()) + Duration::days(20),
+            awsdash::model::window::first_of_month(today()) + Duration::days(3),
+        )
+        .expect("month"),
+    ];
+    for window in windows {
+        let window = window.checked_against(today()).expect("past window");
+        let seeded = items(fetch_range(window), Some(&few));
+        emu.seed(&fixture(&seeded, 5_000));
+        let home = Home::new();
+        let (start, end) = (window.start.to_string(), window.end.to_string());
+        let v = home.snapshot(&emu, &["--start", &start, "--end", &end]);
+        assert_matches_truth(
+            &v,
+            &truth(&seeded, window, &[], false),
+            &format!("{window}"),
+        );
+    }
+}
+
+trait YearStart {
+    fn year_start(self) -> NaiveDate;
+}
+
+impl YearStart for NaiveDate {
+    /// The 1st of January closest behind us that still leaves nine days before today.
+    fn year_start(self) -> NaiveDate {
+        use chrono::Datelike;
+        let this = NaiveDate::from_ymd_opt(self.year(), 1, 1).expect("jan 1");
+        if self - this > Duration::days(10) {
+            this
+        } else {
+            NaiveDate::from_ymd_opt(self.year() - 1, 1, 1).expect("jan 1")
+        }
+    }
+}
+
+#[test]
+fn a_second_run_within_the_ttl_makes_no_paid_call() {
+    let emu = Emulator::start();
+    let window = last_days(30);
+    // AWS's page size is not documented; 5,000 groups a page keeps this cube to two pages.
+    emu.seed(&fixture(&items(fetch_range(window), None), 5_000));
+    let home = Home::new();
+    let first = home.snapshot(&emu, &[]);
+    let cold = emu.count("ce", None);
+    assert!(
+        (1..=4).contains(&cold),
+        "a cold snapshot makes a handful of paid calls: {cold}"
+    );
+    emu.clear_journal();
+    let second = home.snapshot(&emu, &[]);
+    assert_eq!(emu.count("ce", None), 0, "served from the cache");
+    assert_eq!(first["total"], second["total"]);
+    assert_eq!(
+        second["api_calls"]["cost_explorer"], cold as u64,
+        "the meter persists"
+    );
+    // A region filter is cut from the cached cube: still free.
+    let east = home.snapshot(&emu, &["--filter", "region=us-east-1"]);
+    assert_eq!(emu.count("ce", Some("GetCostAndUsage")), 0);
+    assert!(dec(&east["total"]) < dec(&first["total"]));
+    // --no-cache pays again.
+    home.snapshot(&emu, &["--no-cache"]);
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried_and_survived() {
+    let emu = Emulator::start();
+    let window = last_days(7);
+    let seeded = items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 1_000));
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "throttle", "count": 1}));
+    emu.fault(json!({"operation": "DescribeBudgets", "kind": "server_error", "count": 1}));
+    let home = Home::new();
+    let v = home.snapshot(&emu, &["--days", "7"]);
+    assert_matches_truth(&v, &truth(&seeded, window, &[], false), "after retries");
+    let statuses: Vec<u64> = emu
+        .journal()
+        .iter()
+        .filter(|e| e["operation"] == "GetCostAndUsage")
+        .map(|e| e["status"].as_u64().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses.first(),
+        Some(&400),
+        "the first attempt was throttled"
+    );
+    assert_eq!(statuses.last(), Some(&200));
+}
+
+#[test]
+fn a_failure_after_retries_prints_the_last_good_snapshot_as_stale_with_exit_4() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 500));
+    let home = Home::new();
+    let good = home.snapshot(&emu, &[]);
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "unavailable", "count": -1}));
+    let out = home.run(&emu, &["snapshot", "--json", "--no-cache"]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stale: Value = serde_json::from_slice(&out.stdout).expect("cached snapshot printed");
+    assert_eq!(stale["stale"], true);
+    assert_eq!(stale["total"], good["total"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unavailable") && stderr.contains("STALE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn expired_credentials_exit_3_with_the_login_hint() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
+    let home = Home::new();
+    let out = home.run(&emu, &["snapshot", "--json", "--profile", "ops"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("aws sso login --profile ops"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        !stderr.contains(support::TEST_SECRET_KEY) && !stderr.contains(support::TEST_ACCESS_KEY)
+    );
+}
+
+#[test]
+fn access_denied_names_the_missing_action() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "access_denied", "count": -1}));
+    let home = Home::new();
+    let out = home.run(&emu, &["snapshot", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("ce:GetCostAndUsage"), "{stderr}");
+    assert!(stderr.contains("assets/iam-policy.json"), "{stderr}");
+}
+
+#[test]
+fn a_corrupt_cache_file_is_ignored() {
+    let emu = Emulator::start();
+    let window = last_days(30);
+    let seeded = items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 500));
+    let home = Home::new();
+    home.snapshot(&emu, &[]);
+    let mut corrupted = 0;
+    for entry in std::fs::read_dir(home.cache_dir()).expect("cache dir") {
+        let path = entry.expect("entry").path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("ce-"))
+        {
+            std::fs::write(&path, b"{\"format\": 1, \"fetched_at\": tru").expect("corrupt");
+            corrupted += 1;
+        }
+    }
+    assert!(corrupted >= 1);
+    emu.clear_journal();
+    let v = home.snapshot(&emu, &[]);
+    assert_matches_truth(&v, &truth(&seeded, window, &[], false), "after corruption");
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1, "refetched");
+}
+
+#[test]
+fn forecast_unavailable_is_null_not_a_failure() {
+    let emu = Emulator::start();
+    let mut f = fixture(&items(fetch_range(last_days(7)), None), 500);
+    f["forecast_unavailable"] = json!(true);
+    emu.seed(&f);
+    let home = Home::new();
+    let v = home.snapshot(&emu, &["--days", "7"]);
+    assert!(v["forecast"].is_null());
+}
+
+fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoller {
+    let config = rt.block_on(emu.sdk_config());
+    let source = AwsSource::new(
+        Clients::new(&config),
+        Arc::new(Meter::new(None, 100)),
+        DiskCache::new(cache.to_path_buf()),
+        AwsOptions {
+            metric: Metric::UnblendedCost,
+            exclude_credits: false,
+            ttl: Duration::seconds(21_600),
+            tag_keys: vec!["team".into(), "project".into(), "env".into()],
+            read_cache: true,
+        },
+    );
+    let query = awsdash::model::Query {
+        window: last_days(30),
+        filters: FilterSet::default(),
+    };
+    AwsPoller::new(source, query, Duration::seconds(300))
+}
+
+#[test]
+fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 5_000));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cache = tempfile::tempdir().expect("cache");
+    let mut poller = poller(&emu, &rt, cache.path());
+    let start = Utc::now();
+    let polls = 24 * 60 / 5;
+    let mut snapshots = 0;
+    for k in 0..polls {
+        let now = start + Duration::seconds(300 * k);
+        for u in rt.block_on(poller.poll(now, false, false)) {
+            match u {
+                Update::Snapshot(_) => snapshots += 1,
+                Update::Status(s) => panic!("no errors expected: {}", s.message),
+            }
+        }
+    }
+    let paid = emu.count("ce", None);
+    assert!(paid < 20, "{paid} paid calls in 24 h");
+    assert!(
+        paid >= 4,
+        "the cube is refreshed when its TTL runs out: {paid}"
+    );
+    assert_eq!(
+        emu.count("budgets", Some("DescribeBudgets")),
+        polls as usize
+    );
+    assert_eq!(
+        emu.count("cloudwatch", Some("GetMetricData")),
+        polls as usize
+    );
+    assert_eq!(snapshots, polls);
+}
+
+#[test]
+fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 500));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cache = tempfile::tempdir().expect("cache");
+    let mut poller = poller(&emu, &rt, cache.path());
+    let now = Utc::now();
+    let first = rt.block_on(poller.poll(now, false, false));
+    let Some(Update::Snapshot(good)) = first.last() else {
+        panic!("a snapshot first: {first:?}");
+    };
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "throttle", "count": -1}));
+    let later = rt.block_on(poller.poll(now + Duration::seconds(60), false, true));
+    let status = later
+        .iter()
+        .find_map(|u| match u {
+            Update::Status(s) => Some(s.message.clone()),
+            _ => None,
+        })
+        .expect("a status explains the failure");
+    assert!(
+        status.contains("throttling") && status.contains("next try"),
+        "{status}"
+    );
+    let Some(Update::Snapshot(kept)) = later.last() else {
+        panic!("the last good snapshot is still sent");
+    };
+    assert!(kept.stale);
+    assert_eq!(kept.breakdown().total, good.breakdown().total);
+}
+
+#[test]
+fn doctor_explains_a_broken_setup() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    let home = Home::new();
+    let out = home.run(&emu, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("✓ credentials and account") && text.contains("123456789012"),
+        "{text}"
+    );
+    assert!(text.contains("✓ Budgets"), "{text}");
+    assert!(
+        text.contains("✓ Cost Explorer") && text.contains("$0.01"),
+        "{text}"
+    );
+    // The emulator publishes no billing metric until one is put: doctor says how to enable it.
+    assert!(text.contains("✗ CloudWatch billing metric"), "{text}");
+    assert!(text.contains("Receive Billing Alerts"), "{text}");
+    assert_eq!(out.status.code(), Some(4));
+
+    emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
+    let out = home.run(&emu, &["doctor", "--profile", "ops"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("✗ credentials and account"), "{text}");
+    assert!(text.contains("aws sso login --profile ops"), "{text}");
+    assert_eq!(out.status.code(), Some(3));
+}

@@ -1,0 +1,329 @@
+//! Every key does what the help says: driven through the real keymap, asserting the state
+//! and the commands sent to the poller.
+
+mod tui_support;
+
+use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query};
+use awsdash::poller::{Command, Severity};
+use awsdash::ui::app::{Action, App, Overlay, Panel, PickerStage, SortBy};
+use tui_support::*;
+
+fn loaded() -> App {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    app
+}
+
+fn total(app: &App) -> String {
+    app.view.as_ref().expect("view").breakdown.total.to_string()
+}
+
+fn set_query(commands: &[Command]) -> &Query {
+    match commands {
+        [Command::SetQuery(q)] => q,
+        other => panic!("expected one SetQuery, got {other:?}"),
+    }
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut app = loaded();
+    assert!(press_all(&mut app, &["q"]).is_empty());
+    assert!(app.quit);
+    let mut app = loaded();
+    press_all(&mut app, &["f", "C-c"]);
+    assert!(app.quit, "Ctrl-C quits even from the picker");
+}
+
+#[test]
+fn question_mark_toggles_help_and_esc_closes_it() {
+    let mut app = loaded();
+    press_all(&mut app, &["?"]);
+    assert_eq!(app.overlay, Overlay::Help);
+    press_all(&mut app, &["?"]);
+    assert_eq!(app.overlay, Overlay::None);
+    press_all(&mut app, &["?", "Esc"]);
+    assert_eq!(app.overlay, Overlay::None);
+    press_all(&mut app, &["?", "j"]);
+    assert_eq!(
+        app.overlay,
+        Overlay::Help,
+        "other keys do nothing under help"
+    );
+}
+
+#[test]
+fn r_refreshes_the_cheap_sources() {
+    let mut app = loaded();
+    assert_eq!(
+        press_all(&mut app, &["r"]),
+        [Command::Refresh { paid: false }]
+    );
+    assert_eq!(
+        app.status.as_ref().map(|s| s.severity),
+        Some(Severity::Info)
+    );
+}
+
+#[test]
+fn capital_r_asks_first_then_refreshes_everything() {
+    let mut app = loaded();
+    assert!(press_all(&mut app, &["R"]).is_empty());
+    assert_eq!(app.overlay, Overlay::ConfirmRefresh);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("$0.01 per request"), "{frame}");
+    assert_eq!(
+        press_all(&mut app, &["y"]),
+        [Command::Refresh { paid: true }]
+    );
+    assert_eq!(app.overlay, Overlay::None);
+
+    assert!(press_all(&mut app, &["R", "n"]).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(press_all(&mut app, &["R", "Esc"]).is_empty());
+    assert_eq!(
+        press_all(&mut app, &["R", "Enter"]),
+        [Command::Refresh { paid: true }]
+    );
+}
+
+#[test]
+fn f_picks_a_region_applied_at_once_and_sent_to_the_poller() {
+    let mut app = loaded();
+    let before = total(&app);
+    press_all(&mut app, &["f"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("picker not open");
+    };
+    assert_eq!(picker.stage, PickerStage::Dimension);
+    let labels: Vec<&str> = picker.choices.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(&labels[..4], ["Region", "Service", "Account", "Tag: team"]);
+
+    press_all(&mut app, &["Enter"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("picker closed");
+    };
+    assert_eq!(picker.stage, PickerStage::Value(Dimension::Region));
+    // Type-to-search; `q` and `j` are text here, not quit and down.
+    press_all(&mut app, &["e", "u", "-", "w"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("picker closed");
+    };
+    assert_eq!(
+        picker.current().map(|c| c.label.as_str()),
+        Some("eu-west-1")
+    );
+
+    let commands = press_all(&mut app, &["Enter"]);
+    let want = FilterSet::new([Filter::new(Dimension::Region, "eu-west-1")]);
+    assert_eq!(set_query(&commands).filters, want);
+    assert_eq!(app.overlay, Overlay::None);
+    // Shown at once from the cube, before the poller answers…
+    let local = total(&app);
+    assert_ne!(local, before);
+    assert!(!app.view.as_ref().expect("view").local.is_empty());
+    assert!(app.is_pending());
+    // …and the poller's exact answer agrees to the cent.
+    answer(&mut app, commands);
+    assert_eq!(total(&app), local);
+    assert!(!app.is_pending());
+    assert!(app.view.as_ref().expect("view").local.is_empty());
+}
+
+#[test]
+fn f_picks_a_tag_and_filters_are_anded() {
+    let mut app = loaded();
+    let c = press_all(
+        &mut app,
+        &[
+            "f", "Enter", "u", "s", "-", "e", "a", "s", "t", "-", "1", "Enter",
+        ],
+    );
+    answer(&mut app, c);
+    let region_only = total(&app);
+    let c = press_all(
+        &mut app,
+        &["f", "t", "e", "a", "m", "Enter", "w", "e", "b", "Enter"],
+    );
+    let q = set_query(&c).clone();
+    assert_eq!(
+        q.filters.to_strings(),
+        ["region=us-east-1", "tag:team=web"],
+        "filters accumulate"
+    );
+    // A tag cannot be applied from the cube: the old numbers stay, marked as updating.
+    assert!(app.is_pending());
+    assert_eq!(total(&app), region_only);
+    answer(&mut app, c);
+    assert!(!app.is_pending());
+    assert_ne!(total(&app), region_only);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("region=us-east-1 & tag:team=web"), "{frame}");
+}
+
+#[test]
+fn untagged_is_offered_and_esc_steps_back() {
+    let mut app = loaded();
+    press_all(&mut app, &["f", "t", "e", "a", "m", "Enter", "u", "n", "t"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("picker closed");
+    };
+    assert_eq!(
+        picker.current().map(|c| c.label.as_str()),
+        Some("(untagged)")
+    );
+    press_all(&mut app, &["Backspace", "Backspace", "Backspace"]);
+    press_all(&mut app, &["Esc"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("Esc closed the picker instead of going back");
+    };
+    assert_eq!(picker.stage, PickerStage::Dimension);
+    press_all(&mut app, &["Esc"]);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
+}
+
+#[test]
+fn c_clears_filters() {
+    let mut app = loaded();
+    assert!(press_all(&mut app, &["c"]).is_empty(), "nothing to clear");
+    let before = total(&app);
+    let c = press_all(&mut app, &["f", "Enter", "e", "u", "-", "w", "Enter"]);
+    answer(&mut app, c);
+    let c = press_all(&mut app, &["c"]);
+    assert!(set_query(&c).filters.is_empty());
+    // Shown at once from the last unfiltered snapshot.
+    assert_eq!(total(&app), before);
+    assert!(app.view.as_ref().expect("view").exact);
+}
+
+#[test]
+fn w_cycles_the_window_presets() {
+    let mut app = loaded();
+    assert_eq!(app.preset, Some(Preset::Days30));
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let c = press_all(&mut app, &["w"]);
+        seen.push((app.preset.expect("preset"), set_query(&c).window));
+        answer(&mut app, c);
+    }
+    let presets: Vec<Preset> = seen.iter().map(|s| s.0).collect();
+    assert_eq!(
+        presets,
+        [
+            Preset::Days90,
+            Preset::MonthToDate,
+            Preset::LastMonth,
+            Preset::Days7,
+            Preset::Days30
+        ]
+    );
+    for (preset, window) in seen {
+        assert_eq!(window, preset.window(today()));
+    }
+    assert_eq!(app.query.window, initial_query().window);
+}
+
+#[test]
+fn tab_moves_focus_and_arrows_move_within_it() {
+    let mut app = loaded();
+    assert_eq!(app.focus, Panel::Services);
+    press_all(&mut app, &["Tab"]);
+    assert_eq!(app.focus, Panel::Regions);
+    press_all(&mut app, &["Tab", "Tab", "Tab"]);
+    assert_eq!(app.focus, Panel::Services);
+    press_all(&mut app, &["BackTab"]);
+    assert_eq!(app.focus, Panel::Budgets);
+    press_all(&mut app, &["Tab"]);
+
+    press_all(&mut app, &["j", "j", "Down"]);
+    assert_eq!(app.service_row, 3);
+    press_all(&mut app, &["k", "Up"]);
+    assert_eq!(app.service_row, 1);
+    press_all(&mut app, &["k", "k", "k"]);
+    assert_eq!(app.service_row, 0, "stops at the top");
+    press_all(&mut app, &["G"]);
+    let rows = app.view.as_ref().expect("view").order.len();
+    assert_eq!(app.service_row, rows - 1, "stops at the bottom");
+
+    press_all(&mut app, &["Tab", "j"]);
+    assert_eq!(app.region_row, 1);
+    press_all(&mut app, &["Tab", "k"]);
+    let days = app.view.as_ref().expect("view").breakdown.daily.len();
+    assert_eq!(
+        app.day,
+        Some(days - 2),
+        "the daily cursor starts at the latest day"
+    );
+    press_all(&mut app, &["Tab", "j"]);
+    assert_eq!(app.budget_row, 1);
+}
+
+#[test]
+fn enter_drills_into_the_service_and_esc_comes_back() {
+    let mut app = loaded();
+    press_all(&mut app, &["j", "Enter"]);
+    let view = app.view.as_ref().expect("view");
+    let row = &view.breakdown.services[view.order[1]];
+    let drill = app.drill.as_ref().expect("drill");
+    assert_eq!(drill.service, row.name);
+    assert_eq!(drill.breakdown.total, row.cost);
+    assert_eq!(drill.breakdown.daily.len(), 30);
+    assert!(!drill.breakdown.regions.is_empty());
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains(&row.name), "{frame}");
+    press_all(&mut app, &["Esc"]);
+    assert!(app.drill.is_none());
+}
+
+#[test]
+fn s_cycles_the_sort() {
+    let mut app = loaded();
+    press_all(&mut app, &["s"]);
+    assert_eq!(app.sort, SortBy::Name);
+    let view = app.view.as_ref().expect("view");
+    let names: Vec<&str> = view
+        .order
+        .iter()
+        .map(|&i| view.breakdown.services[i].name.as_str())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    press_all(&mut app, &["s"]);
+    assert_eq!(app.sort, SortBy::Change);
+    let view = app.view.as_ref().expect("view");
+    let first = &view.breakdown.services[view.order[0]];
+    assert_eq!(first.name, "AWS Lambda", "the spike is the biggest change");
+    press_all(&mut app, &["s"]);
+    assert_eq!(app.sort, SortBy::Cost);
+}
+
+#[test]
+fn f_before_any_data_explains_itself() {
+    let mut app = app(plain());
+    press_all(&mut app, &["f"]);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.message.contains("no data yet"))
+    );
+}
+
+#[test]
+fn poller_trouble_is_shown() {
+    let mut app = loaded();
+    app.update(Action::PollerGone);
+    assert_eq!(
+        app.status.as_ref().map(|s| s.severity),
+        Some(Severity::Error)
+    );
+    let mut stale = (*snapshot_for(&initial_query())).clone();
+    stale.stale = true;
+    app.update(Action::Snapshot(std::sync::Arc::new(stale)));
+    assert_eq!(
+        app.status.as_ref().map(|s| s.severity),
+        Some(Severity::Warning)
+    );
+}

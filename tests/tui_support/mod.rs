@@ -1,0 +1,128 @@
+//! Shared by the `tui_*` tests: a fixed clock, demo snapshots, key presses, rendering.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use awsdash::model::{FilterSet, Preset, Query, Snapshot};
+use awsdash::poller::Command;
+use awsdash::source::demo::DemoSource;
+use awsdash::ui::app::{Action, App, Options};
+use awsdash::ui::keys::{self, Mode};
+use awsdash::ui::theme::Theme;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+}
+
+pub fn now() -> DateTime<Utc> {
+    "2026-11-25T16:40:00Z".parse().expect("time")
+}
+
+pub fn plain() -> Theme {
+    Theme {
+        color: true,
+        ascii: false,
+    }
+}
+
+pub fn ascii() -> Theme {
+    Theme {
+        color: false,
+        ascii: true,
+    }
+}
+
+pub fn initial_query() -> Query {
+    Query {
+        window: Preset::Days30.window(today()),
+        filters: FilterSet::default(),
+    }
+}
+
+pub fn app(theme: Theme) -> App {
+    App::new(
+        Options {
+            theme,
+            demo: true,
+            profile: None,
+            tag_keys: vec!["team".into(), "project".into(), "env".into()],
+        },
+        initial_query(),
+        now(),
+    )
+}
+
+/// What the demo poller would answer for `query`, generated five minutes ago, after three
+/// Cost Explorer calls.
+pub fn snapshot_for(query: &Query) -> Arc<Snapshot> {
+    let generated = now() - Duration::minutes(5);
+    let mut s = DemoSource {
+        exclude_credits: false,
+    }
+    .snapshot(query, today(), generated);
+    s.api_calls.cost_explorer = 3;
+    Arc::new(s)
+}
+
+pub fn deliver(app: &mut App, query: &Query) {
+    app.update(Action::Snapshot(snapshot_for(query)));
+}
+
+/// Plays the poller: answers every `SetQuery` with a snapshot.
+pub fn answer(app: &mut App, commands: Vec<Command>) {
+    for c in commands {
+        if let Command::SetQuery(q) = c {
+            deliver(app, &q);
+        }
+    }
+}
+
+pub fn key(name: &str) -> KeyEvent {
+    let code = match name {
+        "Enter" => KeyCode::Enter,
+        "Esc" => KeyCode::Esc,
+        "Tab" => KeyCode::Tab,
+        "BackTab" => KeyCode::BackTab,
+        "Up" => KeyCode::Up,
+        "Down" => KeyCode::Down,
+        "Backspace" => KeyCode::Backspace,
+        "PageDown" => KeyCode::PageDown,
+        "C-c" => return KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().expect("char")),
+        other => panic!("unknown key {other}"),
+    };
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// Presses keys through the real keymap; returns the commands meant for the poller.
+pub fn press_all(app: &mut App, names: &[&str]) -> Vec<Command> {
+    let mut out = Vec::new();
+    for name in names {
+        if let Some(action) = keys::map_key(Mode::of(app), key(name)) {
+            out.extend(app.update(action));
+        }
+    }
+    out
+}
+
+pub fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|frame| awsdash::ui::draw(frame, app))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
