@@ -5,7 +5,8 @@
 
 use aws_sdk_costexplorer::types::{
     DateInterval, Dimension as CeDimension, DimensionValues, Expression, Granularity,
-    GroupDefinition, GroupDefinitionType, MatchOption, Metric as ForecastMetric, TagValues,
+    GroupDefinition, GroupDefinitionType, MatchOption, Metric as ForecastMetric, ResultByTime,
+    TagValues,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -141,25 +142,7 @@ pub async fn cube(
             .await
             .map_err(|e| AwsError::classify("ce:GetCostAndUsage", &e))?;
         meter.record(Api::CostExplorer, now);
-        for result in page.results_by_time() {
-            let Some(interval) = result.time_period() else {
-                continue;
-            };
-            let day = parse_day(interval.start())?;
-            if result.estimated() {
-                builder.mark_estimated(day);
-            }
-            for g in result.groups() {
-                let keys = g.keys();
-                let service = keys.first().map(String::as_str).unwrap_or("(unknown)");
-                let region = keys.get(1).map(String::as_str).unwrap_or("NoRegion");
-                let amount = g
-                    .metrics()
-                    .and_then(|m| m.get(metric.name()))
-                    .and_then(|v| v.amount());
-                builder.add(day, service, region, parse_money(amount, service)?);
-            }
-        }
+        absorb(&mut builder, page.results_by_time(), metric)?;
         token = page.next_page_token().map(str::to_owned);
         if token.is_none() {
             return Ok(builder.build());
@@ -168,6 +151,39 @@ pub async fn cube(
     Err(FetchError::Malformed(format!(
         "GetCostAndUsage kept paginating after {MAX_PAGES} pages"
     )))
+}
+
+/// Adds one page of a SERVICE × REGION grouped answer to the cube. A day may arrive split
+/// over two pages; the builder merges equal cells, so the order of pages does not matter.
+pub fn absorb(
+    builder: &mut CubeBuilder,
+    results: &[ResultByTime],
+    metric: Metric,
+) -> Result<(), FetchError> {
+    for result in results {
+        let Some(interval) = result.time_period() else {
+            continue;
+        };
+        let day = parse_day(interval.start())?;
+        if result.estimated() {
+            builder.mark_estimated(day);
+        }
+        for g in result.groups() {
+            let keys = g.keys();
+            let service = keys.first().map(String::as_str).unwrap_or("(unknown)");
+            let region = keys.get(1).map(String::as_str).unwrap_or("NoRegion");
+            // One metric is asked for, so the map has one entry: skip hashing its name.
+            let amount = g
+                .metrics()
+                .and_then(|m| match m.iter().next() {
+                    Some((name, value)) if m.len() == 1 && name == metric.name() => Some(value),
+                    _ => m.get(metric.name()),
+                })
+                .and_then(|v| v.amount());
+            builder.add(day, service, region, parse_money(amount, service)?);
+        }
+    }
+    Ok(())
 }
 
 fn group(key: &str) -> GroupDefinition {
