@@ -7,19 +7,28 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::filter::{Dimension, FilterSet};
 use super::money::Money;
-use super::window::Window;
+use super::snapshot::MonthToDate;
+use super::window::{self, Window};
 
-/// One non-empty (day, service, region) amount. Indices point into the cube's tables.
+/// Amounts are kept as integers of `10^-scale` dollars: sums of integers are exact (as exact
+/// as decimals) and an order of magnitude faster, which is what keeps a keypress on a large
+/// account under a frame. Cost Explorer sends at most ten decimals; more are rounded to this.
+pub const MAX_SCALE: u32 = 12;
+
+/// One (day, service, region) amount. Indices point into the cube's tables; the same triple
+/// may appear more than once (a day split over two pages) — every consumer sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     pub day: u16,
     pub service: u32,
     pub region: u32,
-    pub cost: Money,
+    /// The amount in units of `10^-scale` of the cube's currency.
+    pub units: i128,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +39,8 @@ pub struct CostCube {
     pub regions: Vec<String>,
     /// Per day of `range`: Cost Explorer's `Estimated` flag (the figure may still change).
     pub estimated: Vec<bool>,
+    /// Decimal places of [`Cell::units`].
+    pub scale: u32,
     pub cells: Vec<Cell>,
 }
 
@@ -63,27 +74,58 @@ pub struct Breakdown {
     pub daily: Vec<Day>,
 }
 
-/// Collects amounts in any order (CE pages, demo lines) and merges equal cells.
+/// Collects amounts in any order (CE pages, demo lines).
 pub struct CubeBuilder {
     range: Window,
-    services: Vec<String>,
-    service_index: HashMap<String, u32>,
-    regions: Vec<String>,
-    region_index: HashMap<String, u32>,
+    names: Interner,
+    regions: Interner,
     estimated: Vec<bool>,
-    cells: HashMap<(u16, u32, u32), Money>,
+    amounts: Vec<(u16, u32, u32, Decimal)>,
+}
+
+/// Names to indices, with a fast path for the common run of equal names in a row.
+#[derive(Default)]
+struct Interner {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    last: Option<u32>,
+}
+
+impl Interner {
+    fn get(&mut self, name: &str) -> u32 {
+        if let Some(last) = self.last
+            && self.names[last as usize] == name
+        {
+            return last;
+        }
+        // Regions are few: a scan beats hashing the name.
+        let found = if self.names.len() <= 32 {
+            self.names.iter().position(|n| n == name).map(|i| i as u32)
+        } else {
+            self.index.get(name).copied()
+        };
+        let i = match found {
+            Some(i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(name.to_string());
+                self.index.insert(name.to_string(), i);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
 }
 
 impl CubeBuilder {
     pub fn new(range: Window) -> Self {
         CubeBuilder {
             range,
-            services: Vec::new(),
-            service_index: HashMap::new(),
-            regions: Vec::new(),
-            region_index: HashMap::new(),
+            names: Interner::default(),
+            regions: Interner::default(),
             estimated: vec![false; range.days().max(0) as usize],
-            cells: HashMap::new(),
+            amounts: Vec::new(),
         }
     }
 
@@ -100,9 +142,9 @@ impl CubeBuilder {
         let Some(day) = self.day_index(date) else {
             return false;
         };
-        let service = intern(&mut self.services, &mut self.service_index, service);
-        let region = intern(&mut self.regions, &mut self.region_index, region);
-        *self.cells.entry((day, service, region)).or_default() += cost;
+        let service = self.names.get(service);
+        let region = self.regions.get(region);
+        self.amounts.push((day, service, region, cost.amount()));
         true
     }
 
@@ -113,40 +155,59 @@ impl CubeBuilder {
     }
 
     pub fn build(self) -> CostCube {
-        let mut cells: Vec<Cell> = self
-            .cells
+        let scale = self
+            .amounts
+            .iter()
+            .map(|a| a.3.scale())
+            .max()
+            .unwrap_or(0)
+            .min(MAX_SCALE);
+        let cells = self
+            .amounts
             .into_iter()
-            .map(|((day, service, region), cost)| Cell {
+            .map(|(day, service, region, amount)| Cell {
                 day,
                 service,
                 region,
-                cost,
+                units: to_units(amount, scale),
             })
             .collect();
-        cells.sort_unstable_by_key(|c| (c.day, c.service, c.region));
         CostCube {
             range: self.range,
-            services: self.services,
-            regions: self.regions,
+            services: self.names.names,
+            regions: self.regions.names,
             estimated: self.estimated,
+            scale,
             cells,
         }
     }
 }
 
-fn intern(names: &mut Vec<String>, index: &mut HashMap<String, u32>, name: &str) -> u32 {
-    if let Some(&i) = index.get(name) {
-        return i;
-    }
-    let i = names.len() as u32;
-    names.push(name.to_string());
-    index.insert(name.to_string(), i);
-    i
+/// `amount` as an integer of `10^-scale` (rounded half away from zero past `scale` decimals).
+/// Saturates rather than wrapping for amounts beyond 10^26 — no bill comes near that.
+fn to_units(amount: Decimal, scale: u32) -> i128 {
+    let rounded = if amount.scale() > scale {
+        amount.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    } else {
+        amount
+    };
+    let shift = 10i128.pow(scale - rounded.scale().min(scale));
+    rounded.mantissa().saturating_mul(shift)
 }
 
 impl CostCube {
     pub fn empty(range: Window) -> Self {
         CubeBuilder::new(range).build()
+    }
+
+    fn money(&self, units: i128) -> Money {
+        Money::new(
+            Decimal::try_from_i128_with_scale(units, self.scale).unwrap_or(if units < 0 {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            }),
+        )
     }
 
     fn day_offset(&self, date: NaiveDate) -> i64 {
@@ -161,72 +222,130 @@ impl CostCube {
     /// The cube restricted to the region and service filters of `filters` (other dimensions
     /// are ignored: they cannot be applied to a cube and must be applied by the source).
     pub fn restricted(&self, filters: &FilterSet) -> CostCube {
-        let keep_service = mask(&self.services, filters, &Dimension::Service);
-        let keep_region = mask(&self.regions, filters, &Dimension::Region);
+        let selection = self.select(filters);
         CostCube {
             range: self.range,
             services: self.services.clone(),
             regions: self.regions.clone(),
             estimated: self.estimated.clone(),
-            cells: self
-                .cells
-                .iter()
-                .filter(|c| keep_service[c.service as usize] && keep_region[c.region as usize])
-                .copied()
-                .collect(),
+            scale: self.scale,
+            cells: selection.cells().copied().collect(),
+        }
+    }
+
+    /// The cells matching the region and service filters of `filters`, without copying: what
+    /// a filter keypress needs, in one pass per question.
+    pub fn select(&self, filters: &FilterSet) -> Selection<'_> {
+        Selection {
+            cube: self,
+            services: mask(&self.services, filters, &Dimension::Service),
+            regions: mask(&self.regions, filters, &Dimension::Region),
         }
     }
 
     /// Total over `window` (days outside the cube count as nothing).
     pub fn total(&self, window: &Window) -> Money {
-        let (lo, hi) = (self.day_offset(window.start), self.day_offset(window.end));
-        self.cells
-            .iter()
-            .filter(|c| (lo..hi).contains(&i64::from(c.day)))
-            .map(|c| c.cost)
-            .sum()
+        self.select(&FilterSet::default()).total(window)
     }
 
     pub fn breakdown(&self, window: Window) -> Breakdown {
-        let prev = window.previous();
-        let has_previous = self.covers(&prev);
-        let (lo, hi) = (self.day_offset(window.start), self.day_offset(window.end));
-        let (plo, phi) = (self.day_offset(prev.start), self.day_offset(prev.end));
+        self.select(&FilterSet::default()).breakdown(window)
+    }
 
-        let mut services = vec![(Money::ZERO, Money::ZERO); self.services.len()];
-        let mut regions = vec![(Money::ZERO, Money::ZERO); self.regions.len()];
-        let mut daily = vec![Money::ZERO; window.days().max(0) as usize];
-        for c in &self.cells {
+    /// Names with their sums, dropping names that had nothing in either period, sorted by
+    /// cost.
+    fn rows(&self, names: &[String], sums: Vec<(i128, i128)>, has_previous: bool) -> Vec<Row> {
+        let mut rows: Vec<Row> = names
+            .iter()
+            .zip(sums)
+            .filter(|(_, (cost, prev))| *cost != 0 || *prev != 0)
+            .map(|(name, (cost, prev))| Row {
+                name: name.clone(),
+                cost: self.money(cost),
+                previous: has_previous.then(|| self.money(prev)),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.name.cmp(&b.name)));
+        rows
+    }
+}
+
+/// A view of a cube restricted to some regions and services (see [`CostCube::select`]).
+pub struct Selection<'a> {
+    cube: &'a CostCube,
+    services: Vec<bool>,
+    regions: Vec<bool>,
+}
+
+impl Selection<'_> {
+    fn cells(&self) -> impl Iterator<Item = &Cell> {
+        self.cube
+            .cells
+            .iter()
+            .filter(|c| self.services[c.service as usize] && self.regions[c.region as usize])
+    }
+
+    /// Total over `window` (days outside the cube count as nothing).
+    pub fn total(&self, window: &Window) -> Money {
+        let cube = self.cube;
+        let (lo, hi) = (cube.day_offset(window.start), cube.day_offset(window.end));
+        let units = self
+            .cells()
+            .filter(|c| (lo..hi).contains(&i64::from(c.day)))
+            .map(|c| c.units)
+            .sum();
+        cube.money(units)
+    }
+
+    /// Month to date against the same days of the previous month (UTC), as the header shows.
+    pub fn month_to_date(&self, today: NaiveDate) -> MonthToDate {
+        MonthToDate {
+            cost: self.total(&window::month_to_date(today)),
+            previous_month_same_days: self.total(&window::previous_month_same_days(today)),
+        }
+    }
+
+    pub fn breakdown(&self, window: Window) -> Breakdown {
+        let cube = self.cube;
+        let prev = window.previous();
+        let has_previous = cube.covers(&prev);
+        let (lo, hi) = (cube.day_offset(window.start), cube.day_offset(window.end));
+        let (plo, phi) = (cube.day_offset(prev.start), cube.day_offset(prev.end));
+
+        let mut services = vec![(0i128, 0i128); cube.services.len()];
+        let mut regions = vec![(0i128, 0i128); cube.regions.len()];
+        let mut daily = vec![0i128; window.days().max(0) as usize];
+        for c in self.cells() {
             let day = i64::from(c.day);
             if (lo..hi).contains(&day) {
-                services[c.service as usize].0 += c.cost;
-                regions[c.region as usize].0 += c.cost;
-                daily[(day - lo) as usize] += c.cost;
+                services[c.service as usize].0 += c.units;
+                regions[c.region as usize].0 += c.units;
+                daily[(day - lo) as usize] += c.units;
             } else if has_previous && (plo..phi).contains(&day) {
-                services[c.service as usize].1 += c.cost;
-                regions[c.region as usize].1 += c.cost;
+                services[c.service as usize].1 += c.units;
+                regions[c.region as usize].1 += c.units;
             }
         }
 
-        let total: Money = daily.iter().sum();
-        let previous_total = has_previous.then(|| services.iter().map(|s| s.1).sum());
+        let total = cube.money(daily.iter().sum());
+        let previous_total = has_previous.then(|| cube.money(services.iter().map(|s| s.1).sum()));
         Breakdown {
             window,
             total,
             previous_total,
-            services: rows(&self.services, services, has_previous),
-            regions: rows(&self.regions, regions, has_previous),
+            services: cube.rows(&cube.services, services, has_previous),
+            regions: cube.rows(&cube.regions, regions, has_previous),
             daily: daily
                 .into_iter()
                 .enumerate()
-                .map(|(i, cost)| {
+                .map(|(i, units)| {
                     let offset = lo + i as i64;
                     Day {
                         date: window.start + Duration::days(i as i64),
-                        cost,
+                        cost: cube.money(units),
                         estimated: usize::try_from(offset)
                             .ok()
-                            .and_then(|o| self.estimated.get(o).copied())
+                            .and_then(|o| cube.estimated.get(o).copied())
                             .unwrap_or(false),
                     }
                 })
@@ -245,22 +364,6 @@ fn mask(names: &[String], filters: &FilterSet, dimension: &Dimension) -> Vec<boo
         .iter()
         .map(|n| wanted.is_empty() || wanted.contains(&n.as_str()))
         .collect()
-}
-
-/// Names with their sums, dropping names that had nothing in either period, sorted by cost.
-fn rows(names: &[String], sums: Vec<(Money, Money)>, has_previous: bool) -> Vec<Row> {
-    let mut rows: Vec<Row> = names
-        .iter()
-        .zip(sums)
-        .filter(|(_, (cost, prev))| !cost.is_zero() || !prev.is_zero())
-        .map(|(name, (cost, prev))| Row {
-            name: name.clone(),
-            cost,
-            previous: has_previous.then_some(prev),
-        })
-        .collect();
-    rows.sort_by(|a, b| b.cost.cmp(&a.cost).then_with(|| a.name.cmp(&b.name)));
-    rows
 }
 
 #[cfg(test)]
@@ -329,6 +432,22 @@ mod tests {
     }
 
     #[test]
+    fn fixed_point_is_exact_and_rounds_only_past_twelve_decimals() {
+        let range = Window::new(d("2026-11-01"), d("2026-11-02")).expect("range");
+        let mut b = CubeBuilder::new(range);
+        b.add(d("2026-11-01"), "A", "r", m("0.0101516483"));
+        b.add(d("2026-11-01"), "A", "r", m("-0.0000000123"));
+        b.add(d("2026-11-01"), "B", "r", m("7"));
+        b.add(d("2026-11-01"), "B", "r", m("0.00000000000049"));
+        let cube = b.build();
+        assert_eq!(cube.scale, MAX_SCALE);
+        assert_eq!(cube.total(&range), m("7.010151636"));
+        let b = cube.breakdown(range);
+        assert_eq!(b.services[0].cost, m("7"));
+        assert_eq!(b.services[1].cost, m("0.010151636"));
+    }
+
+    #[test]
     fn restriction_applies_region_and_service_filters() {
         let cube = sample();
         let filters = FilterSet::new([
@@ -337,7 +456,15 @@ mod tests {
         ]);
         let only = cube.restricted(&filters);
         assert_eq!(only.total(&cube.range), m("33.01"));
-        let ec2 = only.restricted(&FilterSet::new([Filter::new(Dimension::Service, "EC2")]));
-        assert_eq!(ec2.total(&cube.range), m("30.01"));
+        let ec2 = FilterSet::new([Filter::new(Dimension::Service, "EC2")]);
+        assert_eq!(only.restricted(&ec2).total(&cube.range), m("30.01"));
+        // Selecting without copying gives exactly what restricting does.
+        let both = filters.with(Filter::new(Dimension::Service, "EC2"));
+        let w = Window::new(d("2026-11-04"), d("2026-11-07")).expect("w");
+        assert_eq!(
+            cube.select(&both).breakdown(w),
+            cube.restricted(&both).breakdown(w)
+        );
+        assert_eq!(cube.select(&both).total(&cube.range), m("30.01"));
     }
 }

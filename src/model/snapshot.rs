@@ -140,12 +140,9 @@ impl Snapshot {
     }
 
     pub fn month_to_date(&self) -> MonthToDate {
-        MonthToDate {
-            cost: self.cube.total(&window::month_to_date(self.today)),
-            previous_month_same_days: self
-                .cube
-                .total(&window::previous_month_same_days(self.today)),
-        }
+        self.cube
+            .select(&FilterSet::default())
+            .month_to_date(self.today)
     }
 
     pub fn is_demo(&self) -> bool {
