@@ -171,8 +171,9 @@ impl AwsPoller {
         let today = now.date_naive();
         let account = self.source.account(now).await.ok()?;
         let cube = self.source.last_cube(&account, &self.query, today)?;
+        let snapshot = self.snapshot(&cube, now);
         self.cube = Some(cube);
-        Some(self.snapshot(now))
+        Some(snapshot)
     }
 
     /// One poll: the cheap sources when due (or `force_cheap`), Cost Explorer when due (or
@@ -217,8 +218,18 @@ impl AwsPoller {
                 }
             }
         }
-        if self.cube.is_some() {
-            updates.push(Update::Snapshot(Arc::new(self.snapshot(now))));
+        // The same advice from several sources (say, expired credentials) is said once.
+        let mut seen = Vec::new();
+        updates.retain(|u| match u {
+            Update::Status(s) if seen.contains(&s.message) => false,
+            Update::Status(s) => {
+                seen.push(s.message.clone());
+                true
+            }
+            Update::Snapshot(_) => true,
+        });
+        if let Some(cube) = &self.cube {
+            updates.push(Update::Snapshot(Arc::new(self.snapshot(cube, now))));
         }
         updates
     }
@@ -248,18 +259,13 @@ impl AwsPoller {
         self.poll(now, false, false).await
     }
 
-    fn snapshot(&self, now: DateTime<Utc>) -> Snapshot {
-        let today = now.date_naive();
-        let empty = Cached {
-            value: CostCube::empty(self.query.fetch_range(today)),
-            fetched_at: now,
-        };
+    fn snapshot(&self, cube: &Cached<CostCube>, now: DateTime<Utc>) -> Snapshot {
         assemble(Parts {
             query: &self.query,
-            today,
+            today: now.date_naive(),
             now,
             account_id: self.source.account_id().map(str::to_owned),
-            cube: self.cube.as_ref().unwrap_or(&empty),
+            cube,
             forecast: self.forecast,
             cheap: &self.cheap,
             picker: self.picker.clone(),
@@ -269,7 +275,14 @@ impl AwsPoller {
     }
 
     fn advice(&self, e: &FetchError) -> String {
-        e.to_app_error(None).to_string()
+        e.to_app_error(self.source.options.profile.as_deref())
+            .to_string()
+    }
+
+    /// A person pressed `r` or `R`: whatever made us wait (backoff, a permission error they
+    /// may just have fixed with `aws sso login`) is worth one more try now.
+    pub fn retry_now(&mut self) {
+        self.retry_at = None;
     }
 
     fn status_for(&self, e: &FetchError) -> Update {
@@ -315,7 +328,10 @@ pub fn spawn_aws(source: AwsSource, query: Query, interval: Duration) -> PollerH
         let mut pending = Some(Command::Refresh { paid: false });
         loop {
             let updates = match pending.take() {
-                Some(Command::Refresh { paid }) => poller.poll(Utc::now(), true, paid).await,
+                Some(Command::Refresh { paid }) => {
+                    poller.retry_now();
+                    poller.poll(Utc::now(), true, paid).await
+                }
                 Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,
                 None => poller.poll(Utc::now(), false, false).await,
             };

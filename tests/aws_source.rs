@@ -468,6 +468,7 @@ fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoll
             ttl: Duration::seconds(21_600),
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
             read_cache: true,
+            profile: None,
         },
     );
     let query = awsdash::model::Query {
@@ -572,4 +573,48 @@ fn doctor_explains_a_broken_setup() {
     assert!(text.contains("✗ credentials and account"), "{text}");
     assert!(text.contains("aws sso login --profile ops"), "{text}");
     assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn after_an_expired_session_pressing_r_tries_again_at_once() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 5_000));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cache = tempfile::tempdir().expect("cache");
+    let mut poller = poller(&emu, &rt, cache.path());
+    emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
+    let now = Utc::now();
+    let first = rt.block_on(poller.poll(now, false, false));
+    let messages: Vec<&str> = first
+        .iter()
+        .filter_map(|u| match u {
+            Update::Status(s) => Some(s.message.as_str()),
+            Update::Snapshot(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        messages.len(),
+        1,
+        "one piece of advice, not one per source: {messages:?}"
+    );
+    assert!(messages[0].contains("aws sso login"), "{messages:?}");
+    assert!(!first.iter().any(|u| matches!(u, Update::Snapshot(_))));
+
+    // The user logs in again; the next timed poll would still wait, `r` does not.
+    emu.clear_faults();
+    emu.clear_journal();
+    rt.block_on(poller.poll(now + Duration::seconds(300), false, false));
+    assert_eq!(
+        emu.count("ce", None),
+        0,
+        "no paid retry on a timer after a permission error"
+    );
+    poller.retry_now();
+    let after = rt.block_on(poller.poll(now + Duration::seconds(310), true, false));
+    assert!(
+        after
+            .iter()
+            .any(|u| matches!(u, Update::Snapshot(s) if !s.stale))
+    );
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
 }

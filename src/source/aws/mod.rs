@@ -60,6 +60,7 @@ pub async fn from_settings(settings: &crate::settings::Settings) -> source::AwsS
             ttl: chrono::Duration::seconds(settings.refresh.cost_explorer_ttl_secs as i64),
             tag_keys: settings.view.tag_keys.clone(),
             read_cache: settings.use_cache,
+            profile: settings.aws.profile.clone(),
         },
     )
 }

@@ -30,6 +30,8 @@ pub struct AwsOptions {
     pub tag_keys: Vec<String>,
     /// Read cached Cost Explorer answers (false with --no-cache; fresh ones are still stored).
     pub read_cache: bool,
+    /// The profile in use, so advice can say `aws sso login --profile NAME`.
+    pub profile: Option<String>,
 }
 
 /// The exact Cost Explorer query a cached cube answers.
