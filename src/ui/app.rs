@@ -7,9 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::model::{
-    Breakdown, CostCube, Dimension, Filter, FilterSet, MonthToDate, Preset, Query, Snapshot, window,
-};
+use crate::model::{Breakdown, Dimension, Filter, FilterSet, MonthToDate, Preset, Query, Snapshot};
 use crate::poller::{Command, Severity, Status};
 use crate::settings::Settings;
 
@@ -624,10 +622,14 @@ impl App {
     fn drill_for(&self, service: &str) -> Option<Drill> {
         let view = self.view.as_ref()?;
         let filters = view.local.with(Filter::new(Dimension::Service, service));
-        let cube = view.source.cube.restricted(&filters);
+        let breakdown = view
+            .source
+            .cube
+            .select(&filters)
+            .breakdown(view.breakdown.window);
         Some(Drill {
             service: service.to_string(),
-            breakdown: cube.breakdown(view.breakdown.window),
+            breakdown,
         })
     }
 
@@ -640,7 +642,14 @@ impl App {
             .flatten()
             .find_map(|s| local_plan(&s, &self.query).map(|local| (s, local)));
         let view = match planned {
-            Some((source, local)) => derive(source, local, self.query.window, true, self.sort),
+            Some((source, local)) => derive(
+                source,
+                local,
+                self.query.window,
+                true,
+                self.sort,
+                self.view.as_ref(),
+            ),
             None => match &self.latest {
                 Some(s) => derive(
                     s.clone(),
@@ -648,6 +657,7 @@ impl App {
                     s.query.window,
                     false,
                     self.sort,
+                    self.view.as_ref(),
                 ),
                 None => {
                     self.view = None;
@@ -704,19 +714,15 @@ fn derive(
     window: crate::model::Window,
     exact: bool,
     sort: SortBy,
+    previous: Option<&View>,
 ) -> View {
-    let restricted;
-    let cube: &CostCube = if local.is_empty() {
-        &source.cube
-    } else {
-        restricted = source.cube.restricted(&local);
-        &restricted
-    };
+    let cube = source.cube.select(&local);
     let breakdown = cube.breakdown(window);
-    let month_to_date = MonthToDate {
-        cost: cube.total(&window::month_to_date(source.today)),
-        previous_month_same_days: cube.total(&window::previous_month_same_days(source.today)),
-    };
+    // Month to date does not depend on the window: a window change reuses it.
+    let reuse = previous
+        .filter(|p| Arc::ptr_eq(&p.source, &source) && p.local == local)
+        .map(|p| p.month_to_date);
+    let month_to_date = reuse.unwrap_or_else(|| cube.month_to_date(source.today));
     let order = sorted(&breakdown, sort);
     View {
         breakdown,

@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     if let Some(share) = b.total.percent_of(view.breakdown.total) {
         spans.push(Span::styled(
-            format!("{}{}% of all", theme.sep(), share.round_dp(1)),
+            format!("{}{}%", theme.sep(), share.round_dp(1)),
             theme.label(),
         ));
     }
