@@ -108,6 +108,8 @@ pub struct AwsPoller {
     failures: u32,
     retry_at: Option<DateTime<Utc>>,
     stale: bool,
+    /// Whether the last poll reported a problem, so a clean one can say it is over.
+    had_errors: bool,
 }
 
 type PickerMaps = (BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
@@ -127,6 +129,7 @@ impl AwsPoller {
             failures: 0,
             retry_at: None,
             stale: false,
+            had_errors: false,
         }
     }
 
@@ -228,6 +231,14 @@ impl AwsPoller {
             }
             Update::Snapshot(_) => true,
         });
+        let has_errors = !seen.is_empty();
+        if self.had_errors && !has_errors {
+            updates.push(Update::Status(Status::new(
+                Severity::Info,
+                "all sources answering again",
+            )));
+        }
+        self.had_errors = has_errors;
         if let Some(cube) = &self.cube {
             updates.push(Update::Snapshot(Arc::new(self.snapshot(cube, now))));
         }

@@ -24,38 +24,9 @@ use awsdash::model::{Filter, FilterSet, Window};
 use awsdash::poller::{AwsPoller, Update};
 use awsdash::source::aws::Clients;
 use awsdash::source::aws::source::{AwsOptions, AwsSource};
-use awsdash::source::demo::{self, LineItem};
+use awsdash::source::demo::LineItem;
 use support::Emulator;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-/// The demo account's line items over `range`, optionally only some services (smaller
-/// fixtures keep the emulator quick on long windows).
-fn items(range: Window, services: Option<&[&str]>) -> Vec<LineItem> {
-    demo::line_items(today(), range)
-        .filter(|i| services.is_none_or(|s| s.contains(&i.service)))
-        .collect()
-}
-
-fn fixture(items: &[LineItem], page_size: usize) -> Value {
-    let accounts: BTreeMap<&str, &str> = demo::ACCOUNTS.iter().copied().collect();
-    json!({
-        "estimated_days": 2,
-        "page_size": page_size,
-        "accounts": accounts,
-        "items": items.iter().map(|i| json!({
-            "date": i.date.to_string(),
-            "service": i.service,
-            "region": i.region,
-            "account": i.account,
-            "record_type": i.record_type,
-            "tags": i.tags.iter().copied().collect::<BTreeMap<_, _>>(),
-            "amount": i.amount.to_string(),
-        })).collect::<Vec<_>>(),
-    })
-}
+use support::fixture::{demo_items, fetch_range, fixture, last_days, today};
 
 /// What the test computes itself from the seeded items.
 struct Truth {
@@ -177,23 +148,11 @@ impl Home {
     }
 }
 
-fn last_days(n: i64) -> Window {
-    Window::last_days(today(), n).expect("window")
-}
-
-fn fetch_range(window: Window) -> Window {
-    awsdash::model::Query {
-        window,
-        filters: FilterSet::default(),
-    }
-    .fetch_range(today())
-}
-
 #[test]
 fn totals_match_the_fixture_for_every_filter_kind() {
     let emu = Emulator::start();
     let window = last_days(30);
-    let seeded = items(fetch_range(window), None);
+    let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 500));
     for filters in [
         &[][..],
@@ -224,7 +183,7 @@ fn totals_match_the_fixture_for_every_filter_kind() {
 fn credits_are_included_unless_excluded() {
     let emu = Emulator::start();
     let window = last_days(30);
-    let seeded = items(fetch_range(window), None);
+    let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 500));
     let home = Home::new();
     let net = home.snapshot(&emu, &["--days", "30"]);
@@ -244,7 +203,7 @@ fn credits_are_included_unless_excluded() {
 fn many_pages_are_merged_exactly_and_each_page_is_counted() {
     let emu = Emulator::start();
     let window = last_days(7);
-    let seeded = items(fetch_range(window), None);
+    let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 400));
     let home = Home::new();
     let v = home.snapshot(&emu, &["--days", "7"]);
@@ -280,7 +239,7 @@ fn windows_across_month_and_year_boundaries_are_exact() {
     ];
     for window in windows {
         let window = window.checked_against(today()).expect("past window");
-        let seeded = items(fetch_range(window), Some(&few));
+        let seeded = demo_items(fetch_range(window), Some(&few));
         emu.seed(&fixture(&seeded, 5_000));
         let home = Home::new();
         let (start, end) = (window.start.to_string(), window.end.to_string());
@@ -315,7 +274,7 @@ fn a_second_run_within_the_ttl_makes_no_paid_call() {
     let emu = Emulator::start();
     let window = last_days(30);
     // AWS's page size is not documented; 5,000 groups a page keeps this cube to two pages.
-    emu.seed(&fixture(&items(fetch_range(window), None), 5_000));
+    emu.seed(&fixture(&demo_items(fetch_range(window), None), 5_000));
     let home = Home::new();
     let first = home.snapshot(&emu, &[]);
     let cold = emu.count("ce", None);
@@ -344,7 +303,7 @@ fn a_second_run_within_the_ttl_makes_no_paid_call() {
 fn throttling_and_server_errors_are_retried_and_survived() {
     let emu = Emulator::start();
     let window = last_days(7);
-    let seeded = items(fetch_range(window), None);
+    let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 1_000));
     emu.fault(json!({"operation": "GetCostAndUsage", "kind": "throttle", "count": 1}));
     emu.fault(json!({"operation": "DescribeBudgets", "kind": "server_error", "count": 1}));
@@ -368,7 +327,7 @@ fn throttling_and_server_errors_are_retried_and_survived() {
 #[test]
 fn a_failure_after_retries_prints_the_last_good_snapshot_as_stale_with_exit_4() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 500));
+    emu.seed(&fixture(&demo_items(fetch_range(last_days(30)), None), 500));
     let home = Home::new();
     let good = home.snapshot(&emu, &[]);
     emu.fault(json!({"operation": "GetCostAndUsage", "kind": "unavailable", "count": -1}));
@@ -392,7 +351,7 @@ fn a_failure_after_retries_prints_the_last_good_snapshot_as_stale_with_exit_4() 
 #[test]
 fn expired_credentials_exit_3_with_the_login_hint() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    emu.seed(&fixture(&demo_items(fetch_range(last_days(7)), None), 500));
     emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
     let home = Home::new();
     let out = home.run(&emu, &["snapshot", "--json", "--profile", "ops"]);
@@ -408,7 +367,7 @@ fn expired_credentials_exit_3_with_the_login_hint() {
 #[test]
 fn access_denied_names_the_missing_action() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    emu.seed(&fixture(&demo_items(fetch_range(last_days(7)), None), 500));
     emu.fault(json!({"operation": "GetCostAndUsage", "kind": "access_denied", "count": -1}));
     let home = Home::new();
     let out = home.run(&emu, &["snapshot", "--json"]);
@@ -422,7 +381,7 @@ fn access_denied_names_the_missing_action() {
 fn a_corrupt_cache_file_is_ignored() {
     let emu = Emulator::start();
     let window = last_days(30);
-    let seeded = items(fetch_range(window), None);
+    let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 500));
     let home = Home::new();
     home.snapshot(&emu, &[]);
@@ -448,7 +407,7 @@ fn a_corrupt_cache_file_is_ignored() {
 #[test]
 fn forecast_unavailable_is_null_not_a_failure() {
     let emu = Emulator::start();
-    let mut f = fixture(&items(fetch_range(last_days(7)), None), 500);
+    let mut f = fixture(&demo_items(fetch_range(last_days(7)), None), 500);
     f["forecast_unavailable"] = json!(true);
     emu.seed(&f);
     let home = Home::new();
@@ -481,7 +440,10 @@ fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoll
 #[test]
 fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 5_000));
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cache = tempfile::tempdir().expect("cache");
     let mut poller = poller(&emu, &rt, cache.path());
@@ -517,7 +479,7 @@ fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
 #[test]
 fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 500));
+    emu.seed(&fixture(&demo_items(fetch_range(last_days(30)), None), 500));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cache = tempfile::tempdir().expect("cache");
     let mut poller = poller(&emu, &rt, cache.path());
@@ -549,7 +511,7 @@ fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
 #[test]
 fn doctor_explains_a_broken_setup() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(7)), None), 500));
+    emu.seed(&fixture(&demo_items(fetch_range(last_days(7)), None), 500));
     let home = Home::new();
     let out = home.run(&emu, &["doctor"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -578,7 +540,10 @@ fn doctor_explains_a_broken_setup() {
 #[test]
 fn after_an_expired_session_pressing_r_tries_again_at_once() {
     let emu = Emulator::start();
-    emu.seed(&fixture(&items(fetch_range(last_days(30)), None), 5_000));
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let cache = tempfile::tempdir().expect("cache");
     let mut poller = poller(&emu, &rt, cache.path());
@@ -603,11 +568,17 @@ fn after_an_expired_session_pressing_r_tries_again_at_once() {
     // The user logs in again; the next timed poll would still wait, `r` does not.
     emu.clear_faults();
     emu.clear_journal();
-    rt.block_on(poller.poll(now + Duration::seconds(300), false, false));
+    let second = rt.block_on(poller.poll(now + Duration::seconds(300), false, false));
     assert_eq!(
         emu.count("ce", None),
         0,
         "no paid retry on a timer after a permission error"
+    );
+    assert!(
+        second
+            .iter()
+            .any(|u| matches!(u, Update::Status(s) if s.message == "all sources answering again")),
+        "the free sources recovered and say so: {second:?}"
     );
     poller.retry_now();
     let after = rt.block_on(poller.poll(now + Duration::seconds(310), true, false));

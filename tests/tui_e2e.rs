@@ -2,6 +2,8 @@
 //! for the dashboard, filter by a region from the keyboard, see the total change, quit, and
 //! find the shell's normal screen again. Needs tmux (apt-get install tmux).
 
+mod support;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -21,6 +23,11 @@ impl Tmux {
     }
 
     fn start(width: u16, height: u16, args: &str) -> Tmux {
+        Tmux::start_with(width, height, "", args)
+    }
+
+    /// Like [`Tmux::start`], with extra `NAME=value` environment words before the binary.
+    fn start_with(width: u16, height: u16, env: &str, args: &str) -> Tmux {
         match Command::new("tmux").arg("-V").output() {
             Ok(o) if o.status.success() => {}
             _ => panic!(
@@ -29,13 +36,13 @@ impl Tmux {
         }
         let home = tempfile::tempdir().expect("tempdir");
         let h = home.path().display().to_string();
-        let socket = format!("awsdash-e2e-{}-{}", std::process::id(), width);
+        let socket = format!("awsdash-e2e-{}-{}-{}", std::process::id(), width, height);
         let bin = env!("CARGO_BIN_EXE_awsdash");
         // A clean environment: no user config, cache or log is read or written.
         let script = format!(
             "env -u AWSDASH_CONFIG -u NO_COLOR HOME={h} XDG_CONFIG_HOME={h}/config \
              XDG_CACHE_HOME={h}/cache XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state \
-             TERM=xterm-256color {bin} {args}; echo EXITED:$?; sleep 600"
+             TERM=xterm-256color {env} {bin} {args}; echo EXITED:$?; sleep 600"
         );
         let t = Tmux {
             socket,
@@ -185,4 +192,54 @@ fn not_a_terminal_is_a_clear_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("awsdash snapshot"), "{err}");
+}
+
+#[test]
+fn aws_dashboard_against_the_emulator_filters_a_region_for_free() {
+    use support::fixture::{demo_items, fetch_range, fixture, last_days};
+    let emu = support::Emulator::start();
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
+    let env = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION=eu-west-1 \
+         AWS_EC2_METADATA_DISABLED=true",
+        support::TEST_ACCESS_KEY,
+        support::TEST_SECRET_KEY
+    );
+    let t = Tmux::start_with(80, 24, &env, &format!("--endpoint-url {}", emu.url()));
+    let screen = t.wait("the AWS dashboard", |s| {
+        s.contains("123456789012") && s.contains("Total $") && s.contains("Budgets")
+    });
+    assert!(!screen.contains("DEMO"), "{screen}");
+    let before = total(&screen);
+    let paid_queries = emu.count("ce", Some("GetCostAndUsage"));
+    assert!(paid_queries >= 1);
+
+    t.keys(&["f"]);
+    t.wait("the filter picker", |s| s.contains("Filter by"));
+    t.keys(&["Enter"]);
+    t.wait("the region list", |s| s.contains("Filter: region"));
+    t.type_text("eu-west");
+    t.wait("the search", |s| s.contains("Search: eu-west"));
+    t.keys(&["Enter"]);
+    let screen = t.wait("the filtered totals", |s| {
+        s.contains("Filters: region=eu-west-1") && !s.contains("updating")
+    });
+    assert_ne!(
+        total(&screen),
+        before,
+        "the total did not change:\n{screen}"
+    );
+    assert_eq!(
+        emu.count("ce", Some("GetCostAndUsage")),
+        paid_queries,
+        "a region filter is cut from the cached cube, not fetched"
+    );
+
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+    assert!(!screen.contains("Services"), "{screen}");
 }

@@ -327,3 +327,25 @@ fn poller_trouble_is_shown() {
         Some(Severity::Warning)
     );
 }
+
+#[test]
+fn progress_clears_when_fresh_data_arrives_but_errors_stay() {
+    use awsdash::poller::Status;
+    let mut app = app(plain());
+    app.update(Action::Status(Status::new(
+        Severity::Info,
+        "fetching from AWS…",
+    )));
+    deliver(&mut app, &initial_query());
+    assert!(app.status.is_none(), "progress is over: {:?}", app.status);
+    app.update(Action::Status(Status::new(
+        Severity::Error,
+        "AWS credentials expired — run `aws sso login`, then press r",
+    )));
+    deliver(&mut app, &initial_query());
+    let status = app
+        .status
+        .as_ref()
+        .expect("the error stays until it is resolved");
+    assert_eq!(status.severity, Severity::Error);
+}

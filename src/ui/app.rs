@@ -412,6 +412,13 @@ impl App {
                         Severity::Warning,
                         "showing the last good data: the latest refresh failed",
                     );
+                } else if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.severity == Severity::Info)
+                {
+                    // Progress ("fetching…") is over once fresh data is here.
+                    self.status = None;
                 }
                 self.latest = Some(snapshot);
                 self.recompute();

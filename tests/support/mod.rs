@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod emulator;
+pub mod fixture;
 
 pub use emulator::{
     Emulator, INSTALL_HINT, PYTHON_ENV, TEST_ACCESS_KEY, TEST_ACCOUNT_ID, TEST_SECRET_KEY,

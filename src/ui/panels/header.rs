@@ -53,18 +53,19 @@ fn identity(app: &App, long: bool) -> Line<'static> {
             Some(name) => format!("{name} ({id})"),
             None => id.to_string(),
         },
-        None if demo => "generated".into(),
+        None if demo => "demo".into(),
         None => "…".into(),
     };
     spans.push(Span::styled(format!("{sep}account "), theme.label()));
     spans.push(Span::raw(account));
-    if long || app.options.profile.is_some() {
+    // The demo uses no credentials; without --profile they come from the standard chain.
+    if !demo && (long || app.options.profile.is_some()) {
         spans.push(Span::styled(format!("{sep}profile "), theme.label()));
         spans.push(Span::raw(
             app.options
                 .profile
                 .clone()
-                .unwrap_or_else(|| "default".into()),
+                .unwrap_or_else(|| "(default chain)".into()),
         ));
     }
     let w = app.query.window;
@@ -198,7 +199,7 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
         spans.push(Span::styled(format!("{sep}data: "), theme.label()));
         let ce = when(s.freshness.cost_explorer);
         let (bud, cw) = (when(s.freshness.budgets), when(s.freshness.cloudwatch));
-        let short = |t: String| t.trim_end_matches(" ago").to_string();
+        let short = |t: String| t.trim_end_matches(" ago").replace("just now", "now");
         if wide {
             spans.push(Span::raw(format!(
                 "Cost Explorer {ce}, Budgets {bud}, CloudWatch {cw}"
@@ -210,6 +211,10 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
                 short(bud),
                 short(cw)
             )));
+        }
+        // The demo makes no AWS call: nothing to meter.
+        if s.is_demo() {
+            return Line::from(spans);
         }
         let calls = s.api_calls.cost_explorer;
         spans.push(Span::styled(sep.to_string(), theme.label()));
