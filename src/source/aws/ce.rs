@@ -8,6 +8,9 @@ use aws_sdk_costexplorer::types::{
     GroupDefinition, GroupDefinitionType, MatchOption, Metric as ForecastMetric, ResultByTime,
     TagValues,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -112,6 +115,37 @@ fn parse_day(text: &str) -> Result<NaiveDate, FetchError> {
         .ok_or_else(|| FetchError::Malformed(format!("bad TimePeriod start {text:?}")))
 }
 
+/// The NextPageToken loop every Cost Explorer list call needs (the SDK has no paginator for
+/// them): each page is a paid request, so each passes the meter first and is counted once it
+/// succeeds; only the token changes between requests (AWS refuses changed parameters).
+async fn each_page<P, E, Fut>(
+    meter: &Meter,
+    now: DateTime<Utc>,
+    action: &'static str,
+    mut request: impl FnMut(Option<String>) -> Fut,
+    mut take: impl FnMut(P) -> Result<Option<String>, FetchError>,
+) -> Result<(), FetchError>
+where
+    Fut: std::future::Future<Output = Result<P, SdkError<E, Response>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let mut token = None;
+    for _ in 0..MAX_PAGES {
+        meter.allow_paid(now)?;
+        let page = request(token.take())
+            .await
+            .map_err(|e| AwsError::classify(action, &e))?;
+        meter.record(Api::CostExplorer, now);
+        token = take(page)?;
+        if token.is_none() {
+            return Ok(());
+        }
+    }
+    Err(FetchError::Malformed(format!(
+        "{action} kept paginating after {MAX_PAGES} pages"
+    )))
+}
+
 /// Fetches the cost cube over `range`: daily cost by service and region, with `filters`
 /// applied by Cost Explorer. Pages are merged (a day's groups may span two pages).
 pub async fn cube(
@@ -125,10 +159,8 @@ pub async fn cube(
 ) -> Result<CostCube, FetchError> {
     let filter = expression(filters, exclude_credits);
     let mut builder = CubeBuilder::new(range);
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        meter.allow_paid(now)?;
-        let page = clients
+    let request = |token| {
+        clients
             .ce
             .get_cost_and_usage()
             .time_period(period(&range))
@@ -137,24 +169,19 @@ pub async fn cube(
             .group_by(group("SERVICE"))
             .group_by(group("REGION"))
             .set_filter(filter.clone())
-            .set_next_page_token(token.clone())
+            .set_next_page_token(token)
             .send()
-            .await
-            .map_err(|e| AwsError::classify("ce:GetCostAndUsage", &e))?;
-        meter.record(Api::CostExplorer, now);
+    };
+    each_page(meter, now, "ce:GetCostAndUsage", request, |page| {
         absorb(&mut builder, page.results_by_time(), metric)?;
-        token = page.next_page_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(builder.build());
-        }
-    }
-    Err(FetchError::Malformed(format!(
-        "GetCostAndUsage kept paginating after {MAX_PAGES} pages"
-    )))
+        Ok(page.next_page_token().map(str::to_owned))
+    })
+    .await?;
+    Ok(builder.build())
 }
 
 /// Adds one page of a SERVICE × REGION grouped answer to the cube. A day may arrive split
-/// over two pages; the builder merges equal cells, so the order of pages does not matter.
+/// over two pages; every consumer of the cube sums its cells, so that needs no merging.
 pub fn absorb(
     builder: &mut CubeBuilder,
     results: &[ResultByTime],
@@ -275,19 +302,16 @@ pub async fn accounts(
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, String)>, FetchError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        meter.allow_paid(now)?;
-        let page = clients
+    let request = |token| {
+        clients
             .ce
             .get_dimension_values()
             .time_period(period(&window))
             .dimension(CeDimension::LinkedAccount)
-            .set_next_page_token(token.clone())
+            .set_next_page_token(token)
             .send()
-            .await
-            .map_err(|e| AwsError::classify("ce:GetDimensionValues", &e))?;
-        meter.record(Api::CostExplorer, now);
+    };
+    each_page(meter, now, "ce:GetDimensionValues", request, |page| {
         for v in page.dimension_values() {
             let id = v.value().unwrap_or_default().to_string();
             let name = v
@@ -297,11 +321,9 @@ pub async fn accounts(
                 .unwrap_or_else(|| id.clone());
             out.push((id, name));
         }
-        token = page.next_page_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+        Ok(page.next_page_token().map(str::to_owned))
+    })
+    .await?;
     Ok(out)
 }
 
@@ -314,25 +336,20 @@ pub async fn tag_values_of(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, FetchError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        meter.allow_paid(now)?;
-        let page = clients
+    let request = |token| {
+        clients
             .ce
             .get_tags()
             .time_period(period(&window))
             .tag_key(key)
-            .set_next_page_token(token.clone())
+            .set_next_page_token(token)
             .send()
-            .await
-            .map_err(|e| AwsError::classify("ce:GetTags", &e))?;
-        meter.record(Api::CostExplorer, now);
+    };
+    each_page(meter, now, "ce:GetTags", request, |page| {
         out.extend(page.tags().iter().filter(|t| !t.is_empty()).cloned());
-        token = page.next_page_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+        Ok(page.next_page_token().map(str::to_owned))
+    })
+    .await?;
     out.sort();
     out.dedup();
     Ok(out)
