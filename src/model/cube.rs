@@ -31,7 +31,11 @@ pub struct Cell {
     pub units: i128,
 }
 
+/// Cells are kept in day order (the builder sorts, restriction keeps the order, and a cube
+/// read from the cache is re-sorted if needed), so a question about some days only reads
+/// those days' cells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredCube")]
 pub struct CostCube {
     /// The days covered; every day in it is known (a day without cells cost nothing).
     pub range: Window,
@@ -42,6 +46,34 @@ pub struct CostCube {
     /// Decimal places of [`Cell::units`].
     pub scale: u32,
     pub cells: Vec<Cell>,
+}
+
+/// A cube as stored (by the disk cache), before its day order is checked.
+#[derive(Deserialize)]
+struct StoredCube {
+    range: Window,
+    services: Vec<String>,
+    regions: Vec<String>,
+    estimated: Vec<bool>,
+    scale: u32,
+    cells: Vec<Cell>,
+}
+
+impl From<StoredCube> for CostCube {
+    fn from(stored: StoredCube) -> Self {
+        let mut cells = stored.cells;
+        if !cells.is_sorted_by_key(|c| c.day) {
+            cells.sort_by_key(|c| c.day);
+        }
+        CostCube {
+            range: stored.range,
+            services: stored.services,
+            regions: stored.regions,
+            estimated: stored.estimated,
+            scale: stored.scale,
+            cells,
+        }
+    }
 }
 
 /// A named amount with the amount of the period before, for "change" columns.
@@ -162,7 +194,7 @@ impl CubeBuilder {
             .max()
             .unwrap_or(0)
             .min(MAX_SCALE);
-        let cells = self
+        let mut cells: Vec<Cell> = self
             .amounts
             .into_iter()
             .map(|(day, service, region, amount)| Cell {
@@ -172,6 +204,10 @@ impl CubeBuilder {
                 units: to_units(amount, scale),
             })
             .collect();
+        // AWS sends days in order: then there is nothing to sort (and no scratch to allocate).
+        if !cells.is_sorted_by_key(|c| c.day) {
+            cells.sort_by_key(|c| c.day);
+        }
         CostCube {
             range: self.range,
             services: self.names.names,
@@ -279,8 +315,16 @@ pub struct Selection<'a> {
 
 impl Selection<'_> {
     fn cells(&self) -> impl Iterator<Item = &Cell> {
-        self.cube
-            .cells
+        self.cells_between(0, i64::MAX)
+    }
+
+    /// The selected cells of days `lo..hi` (offsets into the cube's range), found by binary
+    /// search in the day-ordered cells rather than by scanning them all.
+    fn cells_between(&self, lo: i64, hi: i64) -> impl Iterator<Item = &Cell> {
+        let cells = &self.cube.cells;
+        let first = cells.partition_point(|c| i64::from(c.day) < lo);
+        let end = cells.partition_point(|c| i64::from(c.day) < hi);
+        cells[first..end.max(first)]
             .iter()
             .filter(|c| self.services[c.service as usize] && self.regions[c.region as usize])
     }
@@ -289,11 +333,7 @@ impl Selection<'_> {
     pub fn total(&self, window: &Window) -> Money {
         let cube = self.cube;
         let (lo, hi) = (cube.day_offset(window.start), cube.day_offset(window.end));
-        let units = self
-            .cells()
-            .filter(|c| (lo..hi).contains(&i64::from(c.day)))
-            .map(|c| c.units)
-            .sum();
+        let units = self.cells_between(lo, hi).map(|c| c.units).sum();
         cube.money(units)
     }
 
@@ -315,7 +355,8 @@ impl Selection<'_> {
         let mut services = vec![(0i128, 0i128); cube.services.len()];
         let mut regions = vec![(0i128, 0i128); cube.regions.len()];
         let mut daily = vec![0i128; window.days().max(0) as usize];
-        for c in self.cells() {
+        let from = if has_previous { plo.min(lo) } else { lo };
+        for c in self.cells_between(from, hi) {
             let day = i64::from(c.day);
             if (lo..hi).contains(&day) {
                 services[c.service as usize].0 += c.units;
@@ -445,6 +486,26 @@ mod tests {
         let b = cube.breakdown(range);
         assert_eq!(b.services[0].cost, m("7"));
         assert_eq!(b.services[1].cost, m("0.010151636"));
+    }
+
+    #[test]
+    fn day_order_is_restored_whatever_the_input_order() {
+        let cube = sample();
+        assert!(cube.cells.is_sorted_by_key(|c| c.day));
+        let w = Window::new(d("2026-11-04"), d("2026-11-07")).expect("w");
+        // A cache file written by hand, or by an older version, in another order.
+        let mut scrambled = cube.clone();
+        scrambled.cells.reverse();
+        let json = serde_json::to_string(&scrambled).expect("serialise");
+        let back: CostCube = serde_json::from_str(&json).expect("deserialise");
+        assert!(back.cells.is_sorted_by_key(|c| c.day));
+        assert_eq!(back.breakdown(w), cube.breakdown(w));
+        assert_eq!(back.total(&w), m("21.01"));
+        // Days before the window only count as "previous", and only when fully covered.
+        assert_eq!(
+            cube.total(&Window::new(d("2026-11-01"), d("2026-11-02")).expect("w")),
+            m("10")
+        );
     }
 
     #[test]
