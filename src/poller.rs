@@ -110,6 +110,8 @@ pub struct AwsPoller {
     stale: bool,
     /// Whether the last poll reported a problem, so a clean one can say it is over.
     had_errors: bool,
+    /// The account of the cached snapshot shown at start-up, until STS confirms one.
+    remembered_account: Option<String>,
 }
 
 type PickerMaps = (BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
@@ -130,6 +132,7 @@ impl AwsPoller {
             retry_at: None,
             stale: false,
             had_errors: false,
+            remembered_account: None,
         }
     }
 
@@ -169,11 +172,13 @@ impl AwsPoller {
         (wake - now).max(Duration::seconds(1))
     }
 
-    /// The last snapshot from the cache, shown at start-up before anything is fetched.
-    pub async fn cached_snapshot(&mut self, now: DateTime<Utc>) -> Option<Snapshot> {
+    /// The last snapshot from the cache, shown at start-up before any AWS call (not even
+    /// STS: a slow credential chain must not keep the screen empty).
+    pub fn cached_snapshot(&mut self, now: DateTime<Utc>) -> Option<Snapshot> {
         let today = now.date_naive();
-        let account = self.source.account(now).await.ok()?;
+        let account = self.source.remembered_account()?;
         let cube = self.source.last_cube(&account, &self.query, today)?;
+        self.remembered_account = Some(account);
         let snapshot = self.snapshot(&cube, now);
         self.cube = Some(cube);
         Some(snapshot)
@@ -275,7 +280,11 @@ impl AwsPoller {
             query: &self.query,
             today: now.date_naive(),
             now,
-            account_id: self.source.account_id().map(str::to_owned),
+            account_id: self
+                .source
+                .account_id()
+                .or(self.remembered_account.as_deref())
+                .map(str::to_owned),
             cube,
             forecast: self.forecast,
             cheap: &self.cheap,
@@ -327,7 +336,7 @@ pub fn spawn_aws(source: AwsSource, query: Query, interval: Duration) -> PollerH
     tokio::spawn(async move {
         let mut poller = AwsPoller::new(source, query, interval);
         let started = Utc::now();
-        if let Some(snapshot) = poller.cached_snapshot(started).await {
+        if let Some(snapshot) = poller.cached_snapshot(started) {
             let _ = update_tx.send(Update::Snapshot(Arc::new(snapshot))).await;
         }
         let _ = update_tx

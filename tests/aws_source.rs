@@ -428,6 +428,7 @@ fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoll
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
             read_cache: true,
             profile: None,
+            origin: "emulator".into(),
         },
     );
     let query = awsdash::model::Query {
@@ -588,4 +589,39 @@ fn after_an_expired_session_pressing_r_tries_again_at_once() {
             .any(|u| matches!(u, Update::Snapshot(s) if !s.stale))
     );
     assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+}
+
+#[test]
+fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cache = tempfile::tempdir().expect("cache");
+    let mut first = poller(&emu, &rt, cache.path());
+    assert!(
+        first.cached_snapshot(Utc::now()).is_none(),
+        "nothing cached yet"
+    );
+    let fetched = rt.block_on(first.poll(Utc::now(), false, false));
+    let Some(Update::Snapshot(live)) = fetched.last() else {
+        panic!("a snapshot: {fetched:?}");
+    };
+
+    // A new dashboard on the same cache, with AWS unreachable: the numbers show at once.
+    emu.fault(json!({"operation": "*", "kind": "unavailable", "count": -1}));
+    emu.clear_journal();
+    let mut second = poller(&emu, &rt, cache.path());
+    let cached = second
+        .cached_snapshot(Utc::now())
+        .expect("the cached snapshot");
+    assert!(emu.journal().is_empty(), "no AWS request before showing it");
+    assert_eq!(cached.breakdown().total, live.breakdown().total);
+    assert_eq!(cached.account_id.as_deref(), Some(support::TEST_ACCOUNT_ID));
+    assert_eq!(
+        cached.freshness.cost_explorer, live.freshness.cost_explorer,
+        "its age shows"
+    );
 }

@@ -131,8 +131,6 @@ const TAG_SETS: [&[(&str, &str)]; 7] = [
     &[],
 ];
 
-pub const TAG_KEYS: [&str; 3] = ["team", "project", "env"];
-
 /// One line of demo spend, the unit the generator and the emulator fixture share.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineItem {
@@ -178,21 +176,6 @@ enum LineKind {
     Daily,
     MonthlyFirst,
     Credit,
-}
-
-impl Attributes for Line {
-    fn region(&self) -> &str {
-        self.region
-    }
-    fn service(&self) -> &str {
-        self.service
-    }
-    fn account(&self) -> &str {
-        self.account
-    }
-    fn tag(&self, key: &str) -> Option<&str> {
-        self.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
-    }
 }
 
 /// A small, good-enough mixer (splitmix64): deterministic noise without a dependency.

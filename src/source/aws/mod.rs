@@ -61,6 +61,7 @@ pub async fn from_settings(settings: &crate::settings::Settings) -> source::AwsS
             tag_keys: settings.view.tag_keys.clone(),
             read_cache: settings.use_cache,
             profile: settings.aws.profile.clone(),
+            origin: format!("{:?}@{:?}", settings.aws.profile, settings.aws.endpoint_url),
         },
     )
 }

@@ -32,6 +32,9 @@ pub struct AwsOptions {
     pub read_cache: bool,
     /// The profile in use, so advice can say `aws sso login --profile NAME`.
     pub profile: Option<String>,
+    /// Where credentials and calls go (profile, endpoint): the account last seen there is
+    /// remembered, so cached numbers can be shown before STS has answered.
+    pub origin: String,
 }
 
 /// The exact Cost Explorer query a cached cube answers.
@@ -103,8 +106,21 @@ impl AwsSource {
             return Ok(id.clone());
         }
         let id = super::account_id(&self.clients, &self.meter, now).await?;
+        if let Err(e) = self.cache.put(&self.origin_key(), &id, now) {
+            tracing::warn!("cannot remember the account id: {e}");
+        }
         self.account_id = Some(id.clone());
         Ok(id)
+    }
+
+    fn origin_key(&self) -> CacheKey {
+        CacheKey::new("account", "any", &self.options.origin)
+    }
+
+    /// The account last seen for this origin, read from disk without any AWS call.
+    pub fn remembered_account(&self) -> Option<String> {
+        let remembered: Cached<String> = self.cache.get(&self.origin_key())?;
+        Some(remembered.value)
     }
 
     fn cube_key(&self, account: &str, query: &Query, today: NaiveDate) -> CacheKey {
