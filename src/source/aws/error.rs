@@ -37,7 +37,9 @@ impl AwsError {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
+        // The whole chain (with the SDK's debug dumps) goes to the log; people get the gist.
         let context = redact(&DisplayErrorContext(err).to_string());
+        tracing::warn!(action, "AWS error: {context}");
         let kind = match err {
             SdkError::ServiceError(service) => {
                 let status = service.raw().status().as_u16();
@@ -57,7 +59,7 @@ impl AwsError {
                     e.message().unwrap_or("(no message)")
                 ))
             }
-            _ => context,
+            _ => redact(&gist(err)),
         };
         AwsError {
             kind,
@@ -93,8 +95,7 @@ impl AwsError {
         };
         match self.kind {
             AwsErrorKind::NoCredentials => format!(
-                "no AWS credentials found — pass --profile NAME, set AWS_PROFILE, or run `{login}` (or try --demo) [{}]",
-                self.detail
+                "no AWS credentials found — pass --profile NAME, set AWS_PROFILE, or run `{login}` (or try --demo); the log lists every place looked"
             ),
             AwsErrorKind::ExpiredCredentials => {
                 format!("AWS credentials expired — run `{login}`, then press r")
@@ -105,11 +106,11 @@ impl AwsError {
             ),
             AwsErrorKind::CostExplorerNotEnabled => "Cost Explorer is not enabled for this account — open Cost Explorer once in the AWS console (or ask your management account to allow member access); data appears within 24 h".to_string(),
             AwsErrorKind::Throttled => format!(
-                "AWS is throttling {} — backing off and retrying; cached data stays on screen",
-                self.action
+                "AWS is throttling {} even after retries [{}]",
+                self.action, self.detail
             ),
             AwsErrorKind::Unavailable => format!(
-                "AWS unavailable for {} — will retry; cached data stays on screen [{}]",
+                "AWS unavailable for {} after retries [{}]",
                 self.action, self.detail
             ),
             AwsErrorKind::DataUnavailable => format!("no data from {} yet [{}]", self.action, self.detail),
@@ -160,6 +161,28 @@ fn by_code(code: &str, message: &str, status: u16) -> AwsErrorKind {
         _ if status == 403 => AwsErrorKind::AccessDenied,
         _ => AwsErrorKind::Unavailable,
     }
+}
+
+/// The innermost two distinct causes, first lines only: "tcp connect error: Connection
+/// refused (os error 111)" rather than "dispatch failure" or a page of debug output.
+fn gist(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut causes: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let line = e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if !line.is_empty() && !causes.iter().any(|c| c.contains(&line)) {
+            causes.push(line);
+        }
+        next = e.source();
+    }
+    let from = causes.len().saturating_sub(2);
+    causes[from..].join(": ")
 }
 
 /// Errors that never reached AWS: credentials, connection, DNS.
@@ -283,6 +306,43 @@ mod tests {
             detail: String::new(),
         };
         assert!(e.advice(None).contains("ce:GetCostAndUsage"));
+    }
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn the_gist_is_the_innermost_causes_on_one_line() {
+        let err = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "io error",
+                Some(Box::new(Layer(
+                    "tcp connect error",
+                    Some(Box::new(Layer(
+                        "Connection refused (os error 111)\nmore",
+                        None,
+                    ))),
+                ))),
+            ))),
+        );
+        assert_eq!(
+            gist(&err),
+            "tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(gist(&Layer("alone", None)), "alone");
     }
 
     #[test]
