@@ -9,8 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use tokio::sync::mpsc;
 
 use crate::cache::Cached;
-use crate::meter::Meter;
-use crate::model::{CostCube, Query, Snapshot};
+use crate::model::{CostCube, Money, Query, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::ce::ForecastRest;
 use crate::source::aws::source::{AwsSource, Cheap, Parts, assemble};
@@ -112,6 +111,9 @@ pub struct AwsPoller {
     had_errors: bool,
     /// The account of the cached snapshot shown at start-up, until STS confirms one.
     remembered_account: Option<String>,
+    /// CloudWatch's month-to-date estimate when the cube was last fetched: when it changes,
+    /// the bill moved and Cost Explorer has news.
+    charges_at_fetch: Option<Money>,
 }
 
 type PickerMaps = (BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
@@ -133,32 +135,37 @@ impl AwsPoller {
             stale: false,
             had_errors: false,
             remembered_account: None,
+            charges_at_fetch: None,
         }
-    }
-
-    pub fn meter(&self) -> &Meter {
-        &self.source.meter
     }
 
     /// Cost Explorer is worth paying for when there is no cube, the cube is older than the
-    /// TTL, or the cheap signals show the bill moved since it was fetched (then after a
-    /// quarter of the TTL at least) — and never while backing off.
-    fn ce_due(&self, now: DateTime<Utc>) -> bool {
+    /// TTL, or the billing estimate changed since it was fetched (then after a quarter of the
+    /// TTL at least: AWS updates both a few times a day) — and never while backing off. The
+    /// estimate's value is compared, not its timestamp, which CloudWatch rounds to periods.
+    ///
+    /// `Some(bypass_cache)` when due: a moved bill must skip the disk cache, whose answer is
+    /// still within its TTL.
+    fn ce_due(&self, now: DateTime<Utc>) -> Option<bool> {
         if self.retry_at.is_some_and(|t| now < t) {
-            return false;
+            return None;
         }
         let ttl = self.source.options.ttl;
-        match &self.cube {
-            None => true,
-            Some(c) => {
-                let age = c.age(now);
-                let moved = self
-                    .cheap
-                    .estimated_charges
-                    .as_ref()
-                    .is_some_and(|e| e.at > c.fetched_at);
-                age >= ttl || (moved && age >= ttl / 4)
-            }
+        let Some(c) = &self.cube else {
+            return Some(false);
+        };
+        let age = c.age(now);
+        let moved = self
+            .cheap
+            .estimated_charges
+            .as_ref()
+            .is_some_and(|e| Some(e.cost) != self.charges_at_fetch);
+        if age >= ttl {
+            Some(false)
+        } else if moved && age >= ttl / 4 {
+            Some(true)
+        } else {
+            None
         }
     }
 
@@ -200,8 +207,13 @@ impl AwsPoller {
             self.cheap_at = Some(now);
             updates.extend(errors.iter().map(|e| self.status_for(e)));
         }
-        if force_paid || self.ce_due(now) {
-            match self.fetch_paid(now, force_paid).await {
+        let due = if force_paid {
+            Some(true)
+        } else {
+            self.ce_due(now)
+        };
+        if let Some(bypass_cache) = due {
+            match self.fetch_paid(now, bypass_cache).await {
                 Ok(()) => {
                     self.failures = 0;
                     self.retry_at = None;
@@ -253,6 +265,9 @@ impl AwsPoller {
     async fn fetch_paid(&mut self, now: DateTime<Utc>, force: bool) -> Result<(), FetchError> {
         let today = now.date_naive();
         let cube = self.source.cube(&self.query, today, now, force).await?;
+        if cube.fetched_at == now {
+            self.charges_at_fetch = self.cheap.estimated_charges.as_ref().map(|e| e.cost);
+        }
         self.cube = Some(cube);
         self.forecast = self.source.forecast(&self.query, today, now, force).await?;
         if self

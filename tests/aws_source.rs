@@ -625,3 +625,73 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
         "its age shows"
     );
 }
+
+/// Publishes a month-to-date billing estimate, as AWS does a few times a day.
+fn publish_estimate(
+    emu: &Emulator,
+    rt: &tokio::runtime::Runtime,
+    at: chrono::DateTime<Utc>,
+    usd: f64,
+) {
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    rt.block_on(async {
+        let cw = aws_sdk_cloudwatch::Client::new(&emu.sdk_config().await);
+        cw.put_metric_data()
+            .namespace("AWS/Billing")
+            .metric_data(
+                MetricDatum::builder()
+                    .metric_name("EstimatedCharges")
+                    .dimensions(Dimension::builder().name("Currency").value("USD").build())
+                    .timestamp(DateTime::from_secs(at.timestamp()))
+                    .value(usd)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("PutMetricData");
+    });
+}
+
+#[test]
+fn a_moved_bill_refreshes_cost_explorer_before_the_ttl_but_not_at_once() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cache = tempfile::tempdir().expect("cache");
+    let mut poller = poller(&emu, &rt, cache.path());
+    let t0 = Utc::now();
+    publish_estimate(&emu, &rt, t0 - Duration::hours(3), 1_000.0);
+    let first = rt.block_on(poller.poll(t0, false, false));
+    let Some(Update::Snapshot(s)) = first.last() else {
+        panic!("a snapshot: {first:?}");
+    };
+    assert_eq!(
+        s.estimated_charges.as_ref().map(|e| e.cost.to_string()),
+        Some("1000".to_string())
+    );
+    let paid = || emu.count("ce", Some("GetCostAndUsage"));
+    let after_first = paid();
+
+    // The estimate moves; an hour later it is seen, but the cube is too young to pay again.
+    publish_estimate(&emu, &rt, t0 - Duration::minutes(10), 1_250.0);
+    rt.block_on(poller.poll(t0 + Duration::minutes(60), false, false));
+    assert_eq!(
+        paid(),
+        after_first,
+        "within a quarter of the TTL nothing is paid"
+    );
+    // Past a quarter of the TTL (90 min) the moved bill is worth one refresh…
+    rt.block_on(poller.poll(t0 + Duration::minutes(95), false, false));
+    assert_eq!(
+        paid(),
+        2 * after_first,
+        "the moved bill triggers one refresh (of as many pages)"
+    );
+    // …and only one: the estimate has not moved since.
+    rt.block_on(poller.poll(t0 + Duration::minutes(200), false, false));
+    assert_eq!(paid(), 2 * after_first);
+}
