@@ -118,6 +118,17 @@ pub struct AwsPoller {
 
 type PickerMaps = (BTreeMap<String, String>, BTreeMap<String, Vec<String>>);
 
+/// Why Cost Explorer is about to be paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// No cube yet, or older than the TTL: the cache may still answer.
+    Stale,
+    /// The billing estimate changed since the cube was fetched.
+    Moved,
+    /// The user pressed `R`.
+    Asked,
+}
+
 impl AwsPoller {
     pub fn new(source: AwsSource, query: Query, interval: Duration) -> Self {
         AwsPoller {
@@ -140,19 +151,16 @@ impl AwsPoller {
     }
 
     /// Cost Explorer is worth paying for when there is no cube, the cube is older than the
-    /// TTL, or the billing estimate changed since it was fetched (then after a quarter of the
-    /// TTL at least: AWS updates both a few times a day) — and never while backing off. The
+    /// TTL, or the billing estimate changed since it was fetched (then after half the TTL at
+    /// least: AWS updates both only a few times a day) — and never while backing off. The
     /// estimate's value is compared, not its timestamp, which CloudWatch rounds to periods.
-    ///
-    /// `Some(bypass_cache)` when due: a moved bill must skip the disk cache, whose answer is
-    /// still within its TTL.
-    fn ce_due(&self, now: DateTime<Utc>) -> Option<bool> {
+    fn ce_due(&self, now: DateTime<Utc>) -> Option<Due> {
         if self.retry_at.is_some_and(|t| now < t) {
             return None;
         }
         let ttl = self.source.options.ttl;
         let Some(c) = &self.cube else {
-            return Some(false);
+            return Some(Due::Stale);
         };
         let age = c.age(now);
         let moved = self
@@ -161,9 +169,9 @@ impl AwsPoller {
             .as_ref()
             .is_some_and(|e| Some(e.cost) != self.charges_at_fetch);
         if age >= ttl {
-            Some(false)
-        } else if moved && age >= ttl / 4 {
-            Some(true)
+            Some(Due::Stale)
+        } else if moved && age >= ttl / 2 {
+            Some(Due::Moved)
         } else {
             None
         }
@@ -208,12 +216,12 @@ impl AwsPoller {
             updates.extend(errors.iter().map(|e| self.status_for(e)));
         }
         let due = if force_paid {
-            Some(true)
+            Some(Due::Asked)
         } else {
             self.ce_due(now)
         };
-        if let Some(bypass_cache) = due {
-            match self.fetch_paid(now, bypass_cache).await {
+        if let Some(due) = due {
+            match self.fetch_paid(now, due).await {
                 Ok(()) => {
                     self.failures = 0;
                     self.retry_at = None;
@@ -262,14 +270,21 @@ impl AwsPoller {
         updates
     }
 
-    async fn fetch_paid(&mut self, now: DateTime<Utc>, force: bool) -> Result<(), FetchError> {
+    async fn fetch_paid(&mut self, now: DateTime<Utc>, due: Due) -> Result<(), FetchError> {
         let today = now.date_naive();
-        let cube = self.source.cube(&self.query, today, now, force).await?;
+        // A moved bill or `R` must skip the disk cache, whose answer is still within its TTL;
+        // the forecast moves slowly and is only forced by `R`.
+        let bypass = matches!(due, Due::Moved | Due::Asked);
+        let cube = self.source.cube(&self.query, today, now, bypass).await?;
         if cube.fetched_at == now {
             self.charges_at_fetch = self.cheap.estimated_charges.as_ref().map(|e| e.cost);
         }
         self.cube = Some(cube);
-        self.forecast = self.source.forecast(&self.query, today, now, force).await?;
+        let force_forecast = due == Due::Asked;
+        self.forecast = self
+            .source
+            .forecast(&self.query, today, now, force_forecast)
+            .await?;
         if self
             .picker_at
             .is_none_or(|t| now - t >= Duration::hours(24))
