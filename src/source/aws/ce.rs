@@ -238,6 +238,15 @@ fn forecast_metric(metric: Metric) -> ForecastMetric {
     }
 }
 
+/// The days a month-end forecast covers: today (partial, so forecast) to the end of the
+/// month. Cost Explorer refuses a start before today, and the end is exclusive.
+pub fn forecast_period(today: NaiveDate) -> Window {
+    Window {
+        start: today,
+        end: crate::model::window::next_month(today),
+    }
+}
+
 /// GetCostForecast for `[today, first of next month)`. `Ok(None)` when Cost Explorer has not
 /// enough history to forecast (DataUnavailableException) — "forecast unavailable", not a
 /// failure.
@@ -250,10 +259,7 @@ pub async fn forecast(
     exclude_credits: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<ForecastRest>, FetchError> {
-    let rest = Window {
-        start: today,
-        end: crate::model::window::next_month(today),
-    };
+    let rest = forecast_period(today);
     meter.allow_paid(now)?;
     let answer = clients
         .ce
@@ -411,6 +417,30 @@ mod tests {
             .and_then(|n| n.dimensions())
             .expect("not record type");
         assert_eq!(not.values(), ["Credit", "Refund"]);
+    }
+
+    #[test]
+    fn the_forecast_covers_today_to_month_end_on_edge_days() {
+        let period = |s: &str| {
+            let w = forecast_period(s.parse().expect("date"));
+            (w.start.to_string(), w.end.to_string(), w.days())
+        };
+        assert_eq!(
+            period("2026-11-01"),
+            ("2026-11-01".into(), "2026-12-01".into(), 30)
+        );
+        assert_eq!(
+            period("2026-11-30"),
+            ("2026-11-30".into(), "2026-12-01".into(), 1)
+        );
+        assert_eq!(
+            period("2026-12-31"),
+            ("2026-12-31".into(), "2027-01-01".into(), 1)
+        );
+        assert_eq!(
+            period("2028-02-29"),
+            ("2028-02-29".into(), "2028-03-01".into(), 1)
+        );
     }
 
     #[test]

@@ -375,3 +375,83 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         stale: p.stale,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CubeBuilder;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+    fn m(s: &str) -> Money {
+        s.parse().expect("amount")
+    }
+
+    /// Month end = the final days of this month so far + the forecast from today on.
+    fn month_end(today: &str) -> Money {
+        let today = d(today);
+        let query = Query {
+            window: Window::last_days(today, 30).expect("window"),
+            filters: FilterSet::default(),
+        };
+        let range = query.fetch_range(today);
+        let mut b = CubeBuilder::new(range);
+        for day in range.iter_days() {
+            b.add(day, "EC2", "us-east-1", m("10"));
+        }
+        let now: DateTime<Utc> = format!("{today}T12:00:00Z").parse().expect("now");
+        let cube = Cached {
+            value: b.build(),
+            fetched_at: now,
+        };
+        let snapshot = assemble(Parts {
+            query: &query,
+            today,
+            now,
+            account_id: None,
+            cube: &cube,
+            forecast: Some(ForecastRest {
+                mean: m("100"),
+                lower: Some(m("90")),
+                upper: None,
+            }),
+            cheap: &Cheap::default(),
+            picker: Default::default(),
+            meter: &Meter::new(None, 1),
+            stale: false,
+        });
+        let forecast = snapshot.forecast.expect("forecast");
+        assert_eq!(
+            forecast.lower.map(|l| forecast.month_end - l),
+            Some(m("10"))
+        );
+        assert_eq!(forecast.upper, None);
+        forecast.month_end
+    }
+
+    #[test]
+    fn month_end_adds_the_final_days_before_today() {
+        assert_eq!(month_end("2026-11-01"), m("100"), "nothing before the 1st");
+        assert_eq!(month_end("2026-11-25"), m("340"), "24 final days of 10");
+        assert_eq!(month_end("2026-12-31"), m("400"), "30 final days of 10");
+    }
+
+    #[test]
+    fn only_account_and_tag_filters_go_to_cost_explorer() {
+        let all: FilterSet = FilterSet::new(
+            [
+                "region=us-east-1",
+                "service=AWS Lambda",
+                "account=111111111111",
+                "tag:team=",
+            ]
+            .iter()
+            .map(|f| f.parse().expect("filter")),
+        );
+        assert_eq!(
+            remote_filters(&all).to_strings(),
+            ["account=111111111111", "tag:team="]
+        );
+    }
+}
