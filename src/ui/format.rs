@@ -80,8 +80,9 @@ pub fn right(text: &str, width: usize, ellipsis: &str) -> String {
 
 /// A money ratio as a float, for bar lengths only (never for displayed amounts).
 pub fn ratio(part: Money, whole: Money) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
     part.percent_of(whole)
-        .and_then(|p| p.to_string().parse::<f64>().ok())
+        .and_then(|p| p.to_f64())
         .map(|p| p / 100.0)
         .unwrap_or(0.0)
 }
