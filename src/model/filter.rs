@@ -138,6 +138,19 @@ impl<'de> Deserialize<'de> for Filter {
 
 /// A set of filters, kept sorted and without duplicates so that equal sets compare (and cache)
 /// equal whatever order they were typed in.
+///
+/// ```
+/// use awsdash::model::{Filter, FilterSet};
+///
+/// let typed = ["tag:team=", "region=us-east-1", "region=eu-west-1"];
+/// let set = FilterSet::new(typed.iter().map(|f| f.parse::<Filter>().unwrap()));
+/// // Two regions are OR-ed; the untagged-team filter is AND-ed with them.
+/// assert_eq!(
+///     set.to_strings(),
+///     ["region=eu-west-1", "region=us-east-1", "tag:team="]
+/// );
+/// assert!("zone=a".parse::<Filter>().is_err());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FilterSet(Vec<Filter>);
 

@@ -11,6 +11,15 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An exact amount in the account currency.
+///
+/// ```
+/// use awsdash::model::Money;
+///
+/// let a: Money = "0.0101516483".parse().unwrap();
+/// let b: Money = "-0.0000000123".parse().unwrap();
+/// assert_eq!((a + b).to_string(), "0.010151636"); // exact, as the JSON carries it
+/// assert_eq!((a + b).cents().to_string(), "0.01"); // rounded only for people
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(Decimal);
 
