@@ -415,6 +415,29 @@ fn forecast_unavailable_is_null_not_a_failure() {
     assert!(v["forecast"].is_null());
 }
 
+/// An emulator seeded with the demo account (the last 30 days' cube is two pages), a runtime
+/// to drive pollers with, and a cache directory for them.
+struct Rig {
+    emu: Emulator,
+    rt: tokio::runtime::Runtime,
+    cache: tempfile::TempDir,
+}
+
+impl Rig {
+    fn start() -> Rig {
+        let emu = Emulator::start();
+        emu.seed(&fixture(
+            &demo_items(fetch_range(last_days(30)), None),
+            5_000,
+        ));
+        Rig {
+            emu,
+            rt: tokio::runtime::Runtime::new().expect("runtime"),
+            cache: tempfile::tempdir().expect("cache"),
+        }
+    }
+}
+
 fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoller {
     let config = rt.block_on(emu.sdk_config());
     let source = AwsSource::new(
@@ -440,13 +463,7 @@ fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoll
 
 #[test]
 fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
-    let emu = Emulator::start();
-    emu.seed(&fixture(
-        &demo_items(fetch_range(last_days(30)), None),
-        5_000,
-    ));
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let cache = tempfile::tempdir().expect("cache");
+    let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
     let start = Utc::now();
     let polls = 24 * 60 / 5;
@@ -485,10 +502,7 @@ fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
 
 #[test]
 fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
-    let emu = Emulator::start();
-    emu.seed(&fixture(&demo_items(fetch_range(last_days(30)), None), 500));
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let cache = tempfile::tempdir().expect("cache");
+    let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
     let now = Utc::now();
     let first = rt.block_on(poller.poll(now, false, false));
@@ -546,13 +560,7 @@ fn doctor_explains_a_broken_setup() {
 
 #[test]
 fn after_an_expired_session_pressing_r_tries_again_at_once() {
-    let emu = Emulator::start();
-    emu.seed(&fixture(
-        &demo_items(fetch_range(last_days(30)), None),
-        5_000,
-    ));
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let cache = tempfile::tempdir().expect("cache");
+    let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
     emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
     let now = Utc::now();
@@ -599,13 +607,7 @@ fn after_an_expired_session_pressing_r_tries_again_at_once() {
 
 #[test]
 fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
-    let emu = Emulator::start();
-    emu.seed(&fixture(
-        &demo_items(fetch_range(last_days(30)), None),
-        5_000,
-    ));
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let cache = tempfile::tempdir().expect("cache");
+    let Rig { emu, rt, cache } = Rig::start();
     let mut first = poller(&emu, &rt, cache.path());
     assert!(
         first.cached_snapshot(Utc::now()).is_none(),
@@ -661,13 +663,7 @@ fn publish_estimate(
 
 #[test]
 fn a_moved_bill_refreshes_cost_explorer_before_the_ttl_but_not_at_once() {
-    let emu = Emulator::start();
-    emu.seed(&fixture(
-        &demo_items(fetch_range(last_days(30)), None),
-        5_000,
-    ));
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let cache = tempfile::tempdir().expect("cache");
+    let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
     let t0 = Utc::now();
     publish_estimate(&emu, &rt, t0 - Duration::hours(3), 1_000.0);
