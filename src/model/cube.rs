@@ -112,10 +112,13 @@ pub struct CubeBuilder {
     names: Interner,
     regions: Interner,
     estimated: Vec<bool>,
-    amounts: Vec<(u16, u32, u32, Decimal)>,
+    /// Cells in units of 10^-MAX_SCALE; rescaled once at build to the most decimals seen.
+    cells: Vec<Cell>,
+    max_scale: u32,
 }
 
-/// Names to indices, with a fast path for the common run of equal names in a row.
+/// Names to indices, with fast paths for what grouped answers do: the same name again
+/// (a service's regions in a row) or the one after the last (regions cycling in order).
 #[derive(Default)]
 struct Interner {
     names: Vec<String>,
@@ -130,9 +133,9 @@ impl Interner {
         {
             return last;
         }
-        // Regions are few: a scan beats hashing the name.
-        let found = if self.names.len() <= 32 {
-            self.names.iter().position(|n| n == name).map(|i| i as u32)
+        let next = self.last.map_or(0, |l| l + 1);
+        let found = if self.names.get(next as usize).is_some_and(|n| n == name) {
+            Some(next)
         } else {
             self.index.get(name).copied()
         };
@@ -157,7 +160,8 @@ impl CubeBuilder {
             names: Interner::default(),
             regions: Interner::default(),
             estimated: vec![false; range.days().max(0) as usize],
-            amounts: Vec::new(),
+            cells: Vec::new(),
+            max_scale: 0,
         }
     }
 
@@ -176,7 +180,14 @@ impl CubeBuilder {
         };
         let service = self.names.get(service);
         let region = self.regions.get(region);
-        self.amounts.push((day, service, region, cost.amount()));
+        let amount = cost.amount();
+        self.max_scale = self.max_scale.max(amount.scale().min(MAX_SCALE));
+        self.cells.push(Cell {
+            day,
+            service,
+            region,
+            units: to_units(amount, MAX_SCALE),
+        });
         true
     }
 
@@ -187,23 +198,16 @@ impl CubeBuilder {
     }
 
     pub fn build(self) -> CostCube {
-        let scale = self
-            .amounts
-            .iter()
-            .map(|a| a.3.scale())
-            .max()
-            .unwrap_or(0)
-            .min(MAX_SCALE);
-        let mut cells: Vec<Cell> = self
-            .amounts
-            .into_iter()
-            .map(|(day, service, region, amount)| Cell {
-                day,
-                service,
-                region,
-                units: to_units(amount, scale),
-            })
-            .collect();
+        // Every amount had at most `scale` decimals, so this division is exact; it keeps
+        // units small (and the common case, CE's 10 decimals, needs no i128 headroom).
+        let scale = self.max_scale;
+        let mut cells = self.cells;
+        let divisor = 10i128.pow(MAX_SCALE - scale);
+        if divisor > 1 {
+            for c in &mut cells {
+                c.units /= divisor;
+            }
+        }
         // AWS sends days in order: then there is nothing to sort (and no scratch to allocate).
         if !cells.is_sorted_by_key(|c| c.day) {
             cells.sort_by_key(|c| c.day);
