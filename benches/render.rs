@@ -90,9 +90,24 @@ fn loaded_app(snapshot: Arc<Snapshot>) -> App {
     app
 }
 
+/// Peak resident memory of this process so far (Linux), for the 100 MB budget.
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
 fn benches(c: &mut Criterion) {
     let snapshot = Arc::new(big_snapshot());
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    let loaded = loaded_app(snapshot.clone());
+    eprintln!(
+        "peak RSS with the snapshot and a loaded app: {:?} MiB ({} cells)",
+        peak_rss_mib(),
+        snapshot.cube.cells.len()
+    );
+    drop(loaded);
 
     let app = loaded_app(snapshot.clone());
     c.bench_function("frame 160x48, 1000 services x 400 days", |b| {
