@@ -72,6 +72,26 @@ fn error_status_and_stale_data() {
 }
 
 #[test]
+fn an_error_before_any_data_gets_the_whole_screen() {
+    let mut app = app(plain());
+    app.options.demo = false;
+    app.options.profile = Some("ops".into());
+    let advice = "no AWS credentials found — pass --profile NAME, set AWS_PROFILE, or run \
+                  `aws sso login` (or try --demo); the log lists every place looked";
+    app.update(Action::Status(Status {
+        severity: Severity::Error,
+        message: advice.into(),
+        at: now(),
+    }));
+    let frame = render(&app, 80, 24);
+    // The fix is readable in full, not cut at the footer's edge.
+    let flat: String = frame.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("`aws sso login` (or try --demo)"), "{frame}");
+    assert!(flat.contains("r retries"), "{frame}");
+    assert_snapshot!("80x24_error_no_data", frame);
+}
+
+#[test]
 fn drill_down_and_compact_layout() {
     let mut app = app(plain());
     deliver(&mut app, &initial_query());

@@ -17,6 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::App;
+use crate::poller::Severity;
 
 /// A bordered panel with a title; the focused one stands out.
 pub fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
@@ -54,17 +55,45 @@ pub fn loading(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         what.to_string()
     };
-    let lines = vec![
-        Line::from(Span::styled(what, theme.value())),
-        Line::from(Span::styled(
-            "Budgets and the billing estimate come first; Cost Explorer follows.",
-            theme.dim(),
-        )),
-        Line::from(Span::styled(
-            format!("q quits{}? help", theme.sep()),
-            theme.dim(),
-        )),
-    ];
+    // Nothing to show yet and a problem to fix: the fix gets the screen, whole and wrapped
+    // (the one-line footer would cut it at 80 columns).
+    let failed = app
+        .status
+        .as_ref()
+        .filter(|s| s.severity == Severity::Error);
+    let lines = match failed {
+        Some(status) => vec![
+            Line::from(Span::styled(
+                "No data yet: AWS could not be read.",
+                theme.value(),
+            )),
+            Line::from(""),
+            Line::from(Span::styled(
+                status.message.clone(),
+                theme.severity(Severity::Error),
+            )),
+            Line::from(""),
+            Line::from(Span::styled(
+                format!(
+                    "r retries{}q quits{}--demo shows sample data",
+                    theme.sep(),
+                    theme.sep()
+                ),
+                theme.dim(),
+            )),
+        ],
+        None => vec![
+            Line::from(Span::styled(what, theme.value())),
+            Line::from(Span::styled(
+                "Budgets and the billing estimate come first; Cost Explorer follows.",
+                theme.dim(),
+            )),
+            Line::from(Span::styled(
+                format!("q quits{}? help", theme.sep()),
+                theme.dim(),
+            )),
+        ],
+    };
     let top = area.height.saturating_sub(lines.len() as u16) / 2;
     let rect = Rect {
         y: area.y + top,
