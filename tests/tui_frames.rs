@@ -72,6 +72,30 @@ fn error_status_and_stale_data() {
 }
 
 #[test]
+fn a_long_error_over_stale_data_wraps_in_the_footer() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let advice = "AWS credentials expired — run `aws sso login --profile platform-admin`, then \
+                  press r";
+    app.update(Action::Status(Status {
+        severity: Severity::Error,
+        message: advice.into(),
+        at: now(),
+    }));
+    let frame = render(&app, 80, 24);
+    let flat: String = frame.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("then press r"), "{frame}");
+    assert!(
+        frame
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("q quit")),
+        "{frame}"
+    );
+    assert_snapshot!("80x24_long_error", frame);
+}
+
+#[test]
 fn an_error_before_any_data_gets_the_whole_screen() {
     let mut app = app(plain());
     app.options.demo = false;

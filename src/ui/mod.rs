@@ -66,7 +66,7 @@ fn draw_full(frame: &mut Frame, area: Rect, app: &App) {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(panels::header::HEIGHT),
         Constraint::Fill(1),
-        Constraint::Length(2),
+        Constraint::Length(panels::footer::height(app, area.width)),
     ])
     .areas(area);
     panels::header::draw(frame, header, app, false);

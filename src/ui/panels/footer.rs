@@ -2,7 +2,7 @@
 //! "refresh everything costs money" question.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -11,8 +11,28 @@ use crate::ui::app::App;
 use crate::ui::format::{age, money};
 use crate::ui::keys::HINTS;
 
+/// Two lines (status, key hints), or three when a warning or error needs two to be read in
+/// full — its advice is the point, so it is never cut at the edge.
+pub fn height(app: &App, width: u16) -> u16 {
+    let long = app
+        .status
+        .as_ref()
+        .is_some_and(|s| s.severity > Severity::Info && status(app).width() > usize::from(width));
+    if long { 3 } else { 2 }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if area.height == 0 {
+        return;
+    }
+    if area.height >= 3 {
+        let [status_area, hints_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(status(app)).wrap(Wrap { trim: true }),
+            status_area,
+        );
+        frame.render_widget(Paragraph::new(hints(app)), hints_area);
         return;
     }
     let mut lines = Vec::new();
