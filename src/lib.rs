@@ -16,3 +16,6 @@ pub mod poller;
 pub mod settings;
 pub mod source;
 pub mod ui;
+
+/// When the process started, for the start-up time the dashboard logs.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -11,6 +11,7 @@ use awsdash::logging;
 use awsdash::settings::Settings;
 
 fn main() -> ExitCode {
+    awsdash::STARTED.get_or_init(std::time::Instant::now);
     let paths = Paths::platform();
     // `--version` also says where the files are, so users can find config and logs.
     let long_version = format!(
