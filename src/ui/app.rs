@@ -279,6 +279,11 @@ impl App {
         self.options.theme
     }
 
+    /// The account currency of the numbers on screen (USD until a snapshot says otherwise).
+    pub fn currency(&self) -> &str {
+        self.latest.as_ref().map_or("USD", |s| s.currency.as_str())
+    }
+
     /// True while the poller has not yet answered the current query.
     pub fn is_pending(&self) -> bool {
         match &self.view {

@@ -161,7 +161,7 @@ fn gauge(theme: Theme, budget: &Budget, level: Level, width: usize) -> Vec<Span<
 /// "forecast $33,100 (103%) · day 25 of 30".
 fn detail(app: &App, budget: &Budget, forecast: Option<Decimal>, w: usize) -> Line<'static> {
     let theme = app.theme();
-    let cur = app.latest.as_ref().map_or("USD", |s| s.currency.as_str());
+    let cur = app.currency();
     let long = w >= 40;
     let mut text = match (budget.forecasted, forecast) {
         (Some(f), Some(p)) if long => {

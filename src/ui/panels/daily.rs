@@ -36,11 +36,7 @@ pub fn draw_series(
     focused: bool,
 ) {
     let theme = app.theme();
-    let cur = app
-        .view
-        .as_ref()
-        .map_or("USD", |v| v.source.currency.as_str())
-        .to_string();
+    let cur = app.currency();
     let inner_w = usize::from(area.width.saturating_sub(2));
     // Only as many days as there are columns: the most recent ones.
     let shown = &days[days.len().saturating_sub(inner_w.max(1))..];
@@ -70,14 +66,14 @@ pub fn draw_series(
             title.push(Span::raw(format!(
                 "{sep}{} {}{} ",
                 d.date.format("%a %b %d"),
-                money(d.cost, &cur),
+                money(d.cost, cur),
                 if d.estimated { " (est.)" } else { "" }
             )));
         }
         (None, Some((_, d))) => {
             title.push(Span::raw(format!(
                 "{sep}peak {} {} ",
-                money_whole(d.cost, &cur),
+                money_whole(d.cost, cur),
                 d.date.format("%b %d")
             )));
         }
@@ -149,7 +145,7 @@ pub fn draw_series(
         if right_x > x0 + first.len() as u16 {
             buf.set_stringn(right_x, y, &last, last.len(), style);
         }
-        let scale = format!("max {}", money_whole(max, &cur));
+        let scale = format!("max {}", money_whole(max, cur));
         let mid = x0 + (used as u16).saturating_sub(scale.len() as u16) / 2;
         if mid > x0 + first.len() as u16 + 1 && mid as usize + scale.len() < right_x as usize {
             buf.set_stringn(mid, y, &scale, scale.len(), style);

@@ -36,11 +36,7 @@ pub fn draw_rows(
     focused: bool,
 ) {
     let theme = app.theme();
-    let cur = app
-        .view
-        .as_ref()
-        .map_or("USD", |v| v.source.currency.as_str())
-        .to_string();
+    let cur = app.currency();
     let block = super::block(app, title.to_string(), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -61,9 +57,9 @@ pub fn draw_rows(
     let mut lines = Vec::with_capacity(visible);
     for (pos, row) in rows.iter().enumerate().skip(offset).take(visible) {
         let amount = if cents {
-            money(row.cost, &cur)
+            money(row.cost, cur)
         } else {
-            money_whole(row.cost, &cur)
+            money_whole(row.cost, cur)
         };
         let bar = theme.hbar(ratio(row.cost, max), bar_w);
         let mut line = Line::from(vec![
