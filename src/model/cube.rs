@@ -236,10 +236,6 @@ fn to_units(amount: Decimal, scale: u32) -> i128 {
 }
 
 impl CostCube {
-    pub fn empty(range: Window) -> Self {
-        CubeBuilder::new(range).build()
-    }
-
     fn money(&self, units: i128) -> Money {
         Money::new(
             Decimal::try_from_i128_with_scale(units, self.scale).unwrap_or(if units < 0 {
