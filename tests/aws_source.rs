@@ -8,11 +8,11 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -118,15 +118,9 @@ impl Home {
     }
 
     fn run(&self, emu: &Emulator, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_awsdash"))
+        support::process::awsdash(self.path())
             .args(args)
             .args(["--endpoint-url", &emu.url()])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("AWS_ACCESS_KEY_ID", support::TEST_ACCESS_KEY)
             .env("AWS_SECRET_ACCESS_KEY", support::TEST_SECRET_KEY)
             .env("AWS_REGION", "eu-west-1")
@@ -165,7 +159,8 @@ fn totals_match_the_fixture_for_every_filter_kind() {
         &["tag:team=data", "region=eu-west-1"],
     ] {
         let home = Home::new();
-        let mut args = vec!["--days", "30"];
+        let span = window_args(window);
+        let mut args: Vec<&str> = span.iter().map(String::as_str).collect();
         for f in filters {
             args.extend(["--filter", f]);
         }
@@ -186,13 +181,15 @@ fn credits_are_included_unless_excluded() {
     let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 500));
     let home = Home::new();
-    let net = home.snapshot(&emu, &["--days", "30"]);
+    let span = window_args(window);
+    let span: Vec<&str> = span.iter().map(String::as_str).collect();
+    let net = home.snapshot(&emu, &span);
     assert_matches_truth(&net, &truth(&seeded, window, &[], false), "with credits");
     let config = home.path().join("gross.toml");
     std::fs::write(&config, "[view]\nexclude_credits = true\n").expect("config");
     let gross = home.snapshot(
         &emu,
-        &["--days", "30", "--config", config.to_str().expect("utf-8")],
+        &[&span[..], &["--config", config.to_str().expect("utf-8")]].concat(),
     );
     let t = truth(&seeded, window, &[], true);
     assert_matches_truth(&gross, &t, "without credits");
@@ -206,7 +203,8 @@ fn many_pages_are_merged_exactly_and_each_page_is_counted() {
     let seeded = demo_items(fetch_range(window), None);
     emu.seed(&fixture(&seeded, 400));
     let home = Home::new();
-    let v = home.snapshot(&emu, &["--days", "7"]);
+    let span = window_args(window);
+    let v = home.snapshot(&emu, &span.iter().map(String::as_str).collect::<Vec<_>>());
     assert_matches_truth(&v, &truth(&seeded, window, &[], false), "paginated");
     let pages = emu.count("ce", Some("GetCostAndUsage"));
     assert!(
@@ -228,22 +226,15 @@ fn many_pages_are_merged_exactly_and_each_page_is_counted() {
 fn windows_across_month_and_year_boundaries_are_exact() {
     let emu = Emulator::start();
     let few = ["AWS Lambda", "Tax", "Amazon Simple Storage Service"];
-    let year = today().year_start();
-    let windows = [
-        Window::new(year - Duration::days(12), year + Duration::days(9)).expect("year"),
-        Window::new(
-            awsdash::model::window::previous_month(today()) + Duration::days(20),
-            awsdash::model::window::first_of_month(today()) + Duration::days(3),
-        )
-        .expect("month"),
-    ];
-    for window in windows {
-        let window = window.checked_against(today()).expect("past window");
+    for window in boundary_windows(today()) {
+        let window = window
+            .checked_against(today())
+            .expect("a window awsdash accepts");
         let seeded = demo_items(fetch_range(window), Some(&few));
         emu.seed(&fixture(&seeded, 5_000));
         let home = Home::new();
-        let (start, end) = (window.start.to_string(), window.end.to_string());
-        let v = home.snapshot(&emu, &["--start", &start, "--end", &end]);
+        let span = window_args(window);
+        let v = home.snapshot(&emu, &span.iter().map(String::as_str).collect::<Vec<_>>());
         assert_matches_truth(
             &v,
             &truth(&seeded, window, &[], false),
@@ -252,21 +243,69 @@ fn windows_across_month_and_year_boundaries_are_exact() {
     }
 }
 
-trait YearStart {
-    fn year_start(self) -> NaiveDate;
+/// Windows across the latest New Year, the latest 1st of a month and the latest end of
+/// February (a leap day in leap years) — each valid whatever `today` is, the 1st and the 1st of
+/// January included: every one ends by tomorrow and reaches back less than a year and a half.
+fn boundary_windows(today: NaiveDate) -> Vec<Window> {
+    let tomorrow = today + Duration::days(1);
+    let around = |boundary: NaiveDate, before: i64, after: i64| {
+        Window::new(
+            boundary - Duration::days(before),
+            (boundary + Duration::days(after)).min(tomorrow),
+        )
+        .expect("a non-empty window")
+    };
+    let jan1 = |year: i32| NaiveDate::from_ymd_opt(year, 1, 1).expect("jan 1");
+    let mar1 = |year: i32| NaiveDate::from_ymd_opt(year, 3, 1).expect("mar 1");
+    let year = if today >= jan1(today.year()) + Duration::days(1) {
+        jan1(today.year())
+    } else {
+        jan1(today.year() - 1)
+    };
+    let march = if today >= mar1(today.year()) {
+        mar1(today.year())
+    } else {
+        mar1(today.year() - 1)
+    };
+    vec![
+        around(year, 12, 9),
+        around(awsdash::model::window::first_of_month(today), 10, 5),
+        around(march, 5, 3),
+    ]
 }
 
-impl YearStart for NaiveDate {
-    /// The 1st of January closest behind us that still leaves nine days before today.
-    fn year_start(self) -> NaiveDate {
-        use chrono::Datelike;
-        let this = NaiveDate::from_ymd_opt(self.year(), 1, 1).expect("jan 1");
-        if self - this > Duration::days(10) {
-            this
-        } else {
-            NaiveDate::from_ymd_opt(self.year() - 1, 1, 1).expect("jan 1")
+#[test]
+fn boundary_windows_cross_their_boundary_on_any_day() {
+    for today in [
+        "2027-01-01",
+        "2027-01-02",
+        "2026-12-01",
+        "2028-02-29",
+        "2028-03-01",
+        "2026-11-25",
+    ] {
+        let today: NaiveDate = today.parse().expect("date");
+        for w in boundary_windows(today) {
+            assert!(w.checked_against(today).is_ok(), "{w} on {today}");
+            let last = w.end - Duration::days(1);
+            assert_ne!(
+                (w.start.year(), w.start.month()),
+                (last.year(), last.month()),
+                "{w} on {today} crosses a month"
+            );
         }
     }
+}
+
+/// `--start S --end E` for `window`: the binary then answers exactly the days the test
+/// computed, even if the UTC date turns while the test runs.
+fn window_args(window: Window) -> Vec<String> {
+    vec![
+        "--start".into(),
+        window.start.to_string(),
+        "--end".into(),
+        window.end.to_string(),
+    ]
 }
 
 #[test]
@@ -308,7 +347,8 @@ fn throttling_and_server_errors_are_retried_and_survived() {
     emu.fault(json!({"operation": "GetCostAndUsage", "kind": "throttle", "count": 1}));
     emu.fault(json!({"operation": "DescribeBudgets", "kind": "server_error", "count": 1}));
     let home = Home::new();
-    let v = home.snapshot(&emu, &["--days", "7"]);
+    let span = window_args(window);
+    let v = home.snapshot(&emu, &span.iter().map(String::as_str).collect::<Vec<_>>());
     assert_matches_truth(&v, &truth(&seeded, window, &[], false), "after retries");
     let statuses: Vec<u64> = emu
         .journal()

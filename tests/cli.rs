@@ -1,8 +1,10 @@
 //! The real binary, run as a user runs it: the JSON contract on demo data, its invariants,
 //! every filter and window option, and the usage errors (exit code 2, no panic).
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -10,14 +12,8 @@ use serde_json::Value;
 
 /// Runs awsdash with a private HOME, so no user config, cache or log is touched.
 fn awsdash(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_awsdash"))
+    support::process::awsdash(home)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
         .output()
         .expect("awsdash runs")
 }

@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod fixture;
+pub mod process;
 
 pub use emulator::{
     Emulator, INSTALL_HINT, PYTHON_ENV, TEST_ACCESS_KEY, TEST_ACCOUNT_ID, TEST_SECRET_KEY,
