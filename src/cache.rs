@@ -88,12 +88,21 @@ pub struct Cached<T> {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// How far in the future a fetch time may lie and still count as fresh: clocks of machines
+/// sharing a cache disagree by seconds, not by days.
+pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
 impl<T> Cached<T> {
-    /// How long ago the value was fetched. Negative if `fetched_at` is in the future (the clock
-    /// was set back since); callers comparing against a TTL then treat it as fresh, which is the
-    /// cheap choice — the alternative would be a paid refetch on every clock adjustment.
+    /// How long ago the value was fetched; negative if `fetched_at` is in the future.
     pub fn age(&self, now: DateTime<Utc>) -> chrono::Duration {
         now.signed_duration_since(self.fetched_at)
+    }
+
+    /// Younger than `ttl`. A fetch time further in the future than [`CLOCK_SKEW`] (a clock set
+    /// back, a file from elsewhere) is not fresh: trusting it would pin the answer forever.
+    pub fn is_fresh(&self, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
+        let age = self.age(now);
+        age >= -CLOCK_SKEW && age < ttl
     }
 }
 
@@ -101,6 +110,9 @@ impl<T> Cached<T> {
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: PathBuf,
+    /// Problems worth telling the user (not only the log): an entry that cannot be read or
+    /// written means every run pays for that answer again.
+    problems: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The envelope as written: borrowed, so `put` does not clone the value.
@@ -122,7 +134,32 @@ impl DiskCache {
     /// Creates nothing yet: the directory is made by the first [`DiskCache::put`], so a
     /// read-only run (or `--no-cache` deciding later) leaves no trace on disk.
     pub fn new(dir: PathBuf) -> DiskCache {
-        DiskCache { dir }
+        DiskCache {
+            dir,
+            problems: Default::default(),
+        }
+    }
+
+    /// Notes a problem for the user; said once however often it recurs.
+    pub fn report(&self, problem: String) {
+        let mut problems = self
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !problems.contains(&problem) {
+            tracing::warn!("{problem}");
+            problems.push(problem);
+        }
+    }
+
+    /// The problems noted since the last call.
+    pub fn take_problems(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .problems
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     pub fn dir(&self) -> &Path {
@@ -146,7 +183,10 @@ impl DiskCache {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
             Err(err) => {
-                tracing::warn!(path = %path.display(), error = %err, "cannot read cache file; ignoring it");
+                self.report(format!(
+                    "cannot read the cache entry {} ({err}): it is ignored, and its answer is paid for again",
+                    path.display()
+                ));
                 return None;
             }
         };
@@ -156,6 +196,22 @@ impl DiskCache {
                 tracing::warn!(path = %path.display(), reason = %reason, "ignoring unusable cache file");
                 None
             }
+        }
+    }
+
+    /// [`DiskCache::put`], telling the user (once) when it fails: `what` names the answer.
+    pub fn keep<T: Serialize>(
+        &self,
+        what: &str,
+        key: &CacheKey,
+        value: &T,
+        fetched_at: DateTime<Utc>,
+    ) {
+        if let Err(e) = self.put(key, value, fetched_at) {
+            self.report(format!(
+                "cannot save {what} to {} ({e}): the next run pays for it again",
+                self.path(key).display()
+            ));
         }
     }
 
@@ -277,7 +333,7 @@ fn private_file_options() -> fs::OpenOptions {
 
 /// Creates `dir` (and parents) as 0700 if missing; an existing directory is left as it is,
 /// since the user may have chosen its permissions deliberately.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -369,7 +425,7 @@ fn write_canonical(value: &serde_json::Value, out: &mut String) -> serde_json::R
 /// FNV-1a, 64-bit: tiny, fast, and fixed by its specification, so file names stay the same
 /// across Rust versions and platforms. Not collision-resistant against an adversary, which
 /// does not matter here: the inputs are our own queries.
-fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {
@@ -753,6 +809,42 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert!(cache.get::<Answer>(&key).is_none());
         assert!(entries(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn a_fetch_time_far_in_the_future_is_not_fresh() {
+        let ttl = chrono::Duration::hours(6);
+        let now = at(2026, 11, 25, 12, 0, 0);
+        let fetched = |t| Cached {
+            value: (),
+            fetched_at: t,
+        };
+        assert!(fetched(at(2026, 11, 25, 11, 0, 0)).is_fresh(now, ttl));
+        assert!(!fetched(at(2026, 11, 25, 5, 0, 0)).is_fresh(now, ttl));
+        // Seconds of skew between machines are fine; a year is not.
+        assert!(fetched(at(2026, 11, 25, 12, 3, 0)).is_fresh(now, ttl));
+        assert!(!fetched(at(2027, 11, 25, 12, 0, 0)).is_fresh(now, ttl));
+    }
+
+    #[test]
+    fn a_directory_in_place_of_an_entry_is_reported_once() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let cache = DiskCache::new(tmp.path().to_path_buf());
+        let key = CacheKey::new("ce-cube", "1", &query());
+        fs::create_dir(tmp.path().join(key.file_name())).expect("mkdir");
+        fs::write(tmp.path().join(key.file_name()).join("x"), "x").expect("write");
+        assert!(cache.get::<Answer>(&key).is_none());
+        assert!(cache.get::<Answer>(&key).is_none());
+        cache.keep("the cube", &key, &answer(), at(2026, 1, 1, 0, 0, 0));
+        let problems = cache.take_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("cannot read the cache entry"),
+            "{problems:?}"
+        );
+        assert!(problems[1].contains("cannot save the cube"), "{problems:?}");
+        assert!(problems[1].contains("pays for it again"), "{problems:?}");
+        assert!(cache.take_problems().is_empty());
     }
 
     #[test]

@@ -35,14 +35,14 @@ pub struct CommonArgs {
     /// Use the built-in demo account; no AWS call is made.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// AWS profile (default: the standard chain — env, profile, SSO, role, IMDS).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// AWS profile; wins over keys in the environment (default: the standard chain).
+    #[arg(long, global = true, value_name = "NAME", value_parser = profile_name)]
     pub profile: Option<String>,
     /// AWS region for signing (Cost Explorer and billing metrics always use us-east-1).
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", value_parser = region_name)]
     pub region: Option<String>,
     /// Send every AWS call to this URL (emulators); AWS_ENDPOINT_URL works too.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = endpoint_url)]
     pub endpoint_url: Option<String>,
     /// Config file [default: <config dir>/awsdash/config.toml].
     #[arg(long, global = true, env = "AWSDASH_CONFIG", value_name = "PATH")]
@@ -60,7 +60,13 @@ pub struct CommonArgs {
     #[arg(long, global = true, value_name = "YYYY-MM-DD", requires = "start")]
     pub end: Option<NaiveDate>,
     /// Window = the last N days, today included [default: 30, or [view] days].
-    #[arg(long, global = true, value_name = "N", conflicts_with = "end")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        conflicts_with = "end",
+        allow_negative_numbers = true
+    )]
     pub days: Option<i64>,
     /// Filter, repeatable: region=R, service=S, account=ID, tag:KEY=VALUE, tag:KEY= (untagged).
     #[arg(long = "filter", global = true, value_name = "EXPR")]
@@ -79,19 +85,46 @@ pub struct SnapshotArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
+    #[arg(long, overrides_with = "json")]
     pub json: bool,
 }
 
 impl SnapshotArgs {
-    pub fn format(&self, stdout_is_terminal: bool) -> Format {
+    /// The format asked for; `--json` with another `--format` is a contradiction, said plainly
+    /// (clap's own conflict message talks about arguments "used multiple times").
+    pub fn format(&self, stdout_is_terminal: bool) -> Result<Format, String> {
         match (self.json, self.format) {
-            (true, _) => Format::Json,
-            (false, Some(f)) => f,
-            (false, None) if stdout_is_terminal => Format::Table,
-            (false, None) => Format::Json,
+            (true, Some(f)) if f != Format::Json => Err(format!(
+                "--json means --format json, which contradicts --format {}: keep one of them",
+                f.name()
+            )),
+            (true, _) => Ok(Format::Json),
+            (false, Some(f)) => Ok(f),
+            (false, None) if stdout_is_terminal => Ok(Format::Table),
+            (false, None) => Ok(Format::Json),
         }
     }
+}
+
+fn profile_name(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err(
+            "a profile name must not be empty (leave --profile out for the standard chain)".into(),
+        );
+    }
+    Ok(text.to_string())
+}
+
+fn region_name(text: &str) -> Result<String, String> {
+    crate::config::check_region(text).map(|()| text.to_string())
+}
+
+/// Empty is accepted and means unset, as in the AWS CLI.
+fn endpoint_url(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::config::check_endpoint_url(text).map(|()| text.to_string())
 }
 
 #[cfg(test)]
@@ -122,7 +155,7 @@ mod tests {
         let Some(Command::Snapshot(args)) = cli.command else {
             panic!("snapshot subcommand expected");
         };
-        assert_eq!(args.format(true), Format::Json);
+        assert_eq!(args.format(true), Ok(Format::Json));
     }
 
     #[test]
@@ -131,8 +164,46 @@ mod tests {
             format: None,
             json: false,
         };
-        assert_eq!(args.format(true), Format::Table);
-        assert_eq!(args.format(false), Format::Json);
+        assert_eq!(args.format(true), Ok(Format::Table));
+        assert_eq!(args.format(false), Ok(Format::Json));
+    }
+
+    #[test]
+    fn json_with_another_format_says_why_it_is_refused() {
+        let parse = |argv: &[&str]| match Cli::try_parse_from(argv).expect("parses").command {
+            Some(Command::Snapshot(args)) => args.format(false),
+            _ => panic!("snapshot"),
+        };
+        let err =
+            parse(&["awsdash", "snapshot", "--json", "--format", "csv"]).expect_err("refused");
+        assert!(err.contains("--json means --format json"), "{err}");
+        assert_eq!(
+            parse(&["awsdash", "snapshot", "--json", "--json"]),
+            Ok(Format::Json)
+        );
+        assert_eq!(
+            parse(&["awsdash", "snapshot", "--format", "json", "--json"]),
+            Ok(Format::Json)
+        );
+    }
+
+    #[test]
+    fn negative_days_reach_the_range_check_and_bad_aws_flags_are_refused() {
+        let cli = Cli::try_parse_from(["awsdash", "--days", "-5"]).expect("parses");
+        assert_eq!(cli.common.days, Some(-5));
+        for argv in [
+            &["awsdash", "--region", ""][..],
+            &["awsdash", "--region", "US East"],
+            &["awsdash", "--endpoint-url", "localhost:4566"],
+            &["awsdash", "--endpoint-url", "ftp://example.com"],
+            &["awsdash", "--profile", ""],
+        ] {
+            let err = Cli::try_parse_from(argv).expect_err("refused");
+            assert_eq!(err.exit_code(), 2, "{argv:?}");
+            assert!(err.to_string().contains(argv[1]), "{argv:?}: {err}");
+        }
+        let cli = Cli::try_parse_from(["awsdash", "--endpoint-url", ""]).expect("empty is unset");
+        assert_eq!(cli.common.endpoint_url.as_deref(), Some(""));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! with the file, the line and a hint — a typo must never silently fall back to a default.
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
@@ -19,12 +20,57 @@ pub struct Config {
     pub cache: CacheConfig,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AwsConfig {
+    #[serde(deserialize_with = "profile")]
     pub profile: Option<String>,
+    #[serde(deserialize_with = "region")]
     pub region: Option<String>,
+    /// Empty means unset, as the AWS CLI reads it.
+    #[serde(deserialize_with = "endpoint_url")]
     pub endpoint_url: Option<String>,
+    /// How long one AWS call may take, retries included, before it counts as timed out.
+    #[serde(deserialize_with = "timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            timeout_secs: 30,
+        }
+    }
+}
+
+/// Why an endpoint URL cannot be used; empty strings are not checked here (they mean unset).
+pub fn check_endpoint_url(text: &str) -> Result<(), String> {
+    let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "{text:?} is not an http(s)://host[:port] URL; leave it out to use AWS's own endpoints"
+        ));
+    }
+    Ok(())
+}
+
+/// Why a region name cannot be used: AWS regions are lowercase words, digits and hyphens.
+pub fn check_region(text: &str) -> Result<(), String> {
+    let ok = !text.is_empty()
+        && text.len() <= 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "region {text:?} is not a region name such as us-east-1 (an empty one is not allowed; leave it out for the standard chain)"
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -123,7 +169,55 @@ pub struct UiConfig {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheConfig {
+    /// A relative path is relative to the config file's directory, not to wherever awsdash
+    /// happens to be started.
+    #[serde(deserialize_with = "cache_dir")]
     pub dir: Option<PathBuf>,
+}
+
+fn profile<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "profile must not be empty: name a profile of ~/.aws/config, or leave the key out for the standard chain",
+        ));
+    }
+    Ok(Some(name))
+}
+
+fn region<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let name = String::deserialize(d)?;
+    check_region(&name).map_err(serde::de::Error::custom)?;
+    Ok(Some(name))
+}
+
+fn endpoint_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    if url.trim().is_empty() {
+        return Ok(None);
+    }
+    check_endpoint_url(&url).map_err(serde::de::Error::custom)?;
+    Ok(Some(url))
+}
+
+fn cache_dir<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    let dir = PathBuf::deserialize(d)?;
+    if dir.as_os_str().is_empty() {
+        return Err(serde::de::Error::custom(
+            "dir must not be empty (that would put cache files wherever awsdash is started): name a directory, or leave the key out for the platform cache dir",
+        ));
+    }
+    Ok(Some(dir))
+}
+
+fn timeout_secs<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bounded(
+        d,
+        "timeout_secs",
+        2,
+        600,
+        "a large Cost Explorer page can take several seconds; 30 is a good default",
+    )
 }
 
 fn bounded<'de, D: Deserializer<'de>>(
@@ -194,6 +288,10 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error(
+        "cannot read config file {path}: {why}\nhint: --config and AWSDASH_CONFIG must name a regular TOML file"
+    )]
+    NotAFile { path: PathBuf, why: String },
+    #[error(
         "invalid config file {path}:\n{message}\nhint: every key is described in config.example.toml; remove or fix the line above"
     )]
     Invalid { path: PathBuf, message: String },
@@ -207,18 +305,67 @@ impl Config {
         })
     }
 
-    /// Loads `path`; a missing file is an error only when the user named it.
+    /// Loads `path`; a missing file is an error only when the user named it. Only a regular
+    /// file of at most [`MAX_CONFIG_BYTES`] is read: a FIFO would block forever and
+    /// `/dev/zero` would never end.
     pub fn load(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(&text, path),
+        let read_error = |source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let not_a_file = |why: String| ConfigError::NotAFile {
+            path: path.to_path_buf(),
+            why,
+        };
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                Ok(Config::default())
+                return Ok(Config::default());
             }
-            Err(source) => Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            }),
+            Err(e) => return Err(read_error(e)),
+        };
+        if !meta.is_file() {
+            return Err(not_a_file(format!("it is {}", describe(&meta))));
         }
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let mut text = String::new();
+        let read = file
+            .take(MAX_CONFIG_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read_error)?;
+        if read as u64 > MAX_CONFIG_BYTES {
+            return Err(not_a_file(format!(
+                "it is larger than {} KiB",
+                MAX_CONFIG_BYTES / 1024
+            )));
+        }
+        Config::parse(&text, path)
+    }
+}
+
+/// A config file is a few lines of TOML; anything bigger is not one.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// What a non-regular file is, in a person's words.
+fn describe(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
 

@@ -20,16 +20,30 @@ pub enum AppError {
     Unavailable(String),
     #[error("{0}")]
     Other(String),
+    /// The command already told the user what went wrong (each failed section on its own
+    /// line); only the exit code is left to give.
+    #[error("")]
+    Reported(u8),
 }
 
 impl AppError {
-    pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(match self {
+    pub fn code(&self) -> u8 {
+        match self {
             AppError::Usage(_) | AppError::Config(_) => 2,
             AppError::Credentials(_) => 3,
             AppError::Unavailable(_) => 4,
             AppError::Other(_) => 1,
-        })
+            AppError::Reported(code) => *code,
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+
+    /// Whether `main` still has to print the message.
+    pub fn needs_saying(&self) -> bool {
+        !matches!(self, AppError::Reported(_))
     }
 }
 

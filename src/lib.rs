@@ -15,6 +15,7 @@ pub mod output;
 pub mod poller;
 pub mod settings;
 pub mod source;
+pub mod text;
 pub mod ui;
 
 /// When the process started, for the start-up time the dashboard logs.

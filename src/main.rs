@@ -12,6 +12,8 @@ use awsdash::settings::Settings;
 
 fn main() -> ExitCode {
     awsdash::STARTED.get_or_init(std::time::Instant::now);
+    // Before any thread exists (logging starts one).
+    awsdash::settings::forget_empty_aws_variables();
     let paths = Paths::platform();
     // `--version` also says where the files are, so users can find config and logs.
     let long_version = format!(
@@ -44,8 +46,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli, paths)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("awsdash: {e}");
+            if e.needs_saying() {
+                tracing::error!("{e}");
+                eprintln!("awsdash: {}", awsdash::text::clean(&e.to_string()));
+            }
             e.exit_code()
         }
     }

@@ -1,12 +1,21 @@
-//! The API-spend meter: how many AWS requests awsdash made today, per service.
+//! The API-spend meter: how many AWS requests awsdash made today, per service, and the hard
+//! daily cap on the paid ones.
 //!
 //! Cost Explorer bills $0.01 per request (every page of a paginated answer counts), so a
 //! dashboard that refreshes on a timer can quietly cost real money. Every request is counted
-//! here, per UTC day because that is how AWS bills; the counts are persisted beside the cache so
-//! a restart does not forget them; and `max_cost_explorer_calls_per_day` stops paid calls with a
-//! message that says why and how to allow more.
+//! here, per UTC day because that is how AWS bills, in a file beside the cache that every
+//! awsdash process on the machine shares. `max_cost_explorer_calls_per_day` is a hard cap:
+//!
+//! - a paid call is **reserved before it is sent**, under an exclusive lock on the file, by
+//!   reading the counts on disk, checking the cap and writing the count plus one — so parallel
+//!   processes can neither overwrite each other's counts nor together overshoot the cap;
+//! - a reservation is given back when AWS answered with an error (failed requests are free);
+//! - when the count cannot be written (read-only cache dir, a directory where the file should
+//!   be) the paid call is refused: a cap that forgets is no cap.
 
-use std::path::PathBuf;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,19 +36,41 @@ pub enum Api {
     Sts,
 }
 
-/// Shown to the user when the daily cap stops a refresh, so it says what happened, that the
-/// numbers on screen are cached, and which setting changes it.
+/// The daily cap stopped a paid call. Says what happened and which setting changes it; the
+/// caller adds whether cached data is shown instead (only it knows).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "Cost Explorer call cap reached: {made} of {cap} paid calls made today (UTC); showing cached data. Raise [refresh] max_cost_explorer_calls_per_day to allow more."
+    "Cost Explorer call cap reached: {made} of {cap} paid calls made today (UTC). Raise [refresh] max_cost_explorer_calls_per_day to allow more."
 )]
 pub struct CapReached {
     pub made: u64,
     pub cap: u64,
 }
 
-/// The counts and the UTC day they belong to. `day` is `None` until the first record (or when
-/// nothing usable was loaded), which reads as zero for every day.
+/// Why a paid call was not made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error(transparent)]
+    Cap(#[from] CapReached),
+    /// Known before paying: the answer needs more requests than the cap leaves today.
+    #[error(
+        "Cost Explorer: this answer needs about {needed} more paid requests but only {left} of today's {cap} are left (UTC){}; nothing more was spent. Raise [refresh] max_cost_explorer_calls_per_day, or narrow the window",
+        if *.spent > 0 { format!(", after {} spent learning its size", .spent) } else { String::new() }
+    )]
+    WouldExceed {
+        needed: u64,
+        left: u64,
+        cap: u64,
+        spent: u64,
+    },
+    /// The count could not be kept, so the cap could not see the call.
+    #[error(
+        "paid Cost Explorer calls are off: their count cannot be kept in {path} ({why}), and a cap that forgets is no cap. Fix that path or choose another [cache] dir"
+    )]
+    Unrecorded { path: PathBuf, why: String },
+}
+
+/// The counts and the UTC day they belong to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct State {
     day: Option<NaiveDate>,
@@ -55,6 +86,22 @@ impl State {
             ApiCalls::default()
         }
     }
+
+    /// The counts of `day`, to be changed: an earlier day's are dropped first. `None` for a
+    /// day before the one counted (a refund of yesterday's call must not wipe today's).
+    fn day_mut(&mut self, day: NaiveDate) -> Option<&mut ApiCalls> {
+        match self.day {
+            Some(counted) if counted > day => return None,
+            Some(counted) if counted == day => {}
+            _ => {
+                *self = State {
+                    day: Some(day),
+                    calls: ApiCalls::default(),
+                }
+            }
+        }
+        Some(&mut self.calls)
+    }
 }
 
 /// The file format: flat and versioned so it can be read (and fixed) by hand.
@@ -68,17 +115,22 @@ struct Persisted {
     sts: u64,
 }
 
-/// Counts AWS requests per service and UTC day, optionally persisted to a file.
+/// A paid call reserved against the cap: [`Meter::refund`] it if AWS answered with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a reservation is either kept (the call was paid) or refunded"]
+pub struct Reservation {
+    day: NaiveDate,
+}
+
+/// Counts AWS requests per service and UTC day, shared through a file by every process.
 ///
 /// `Send + Sync`: one meter sits in an `Arc` shared by every task that calls AWS.
 #[derive(Debug)]
 pub struct Meter {
-    state: Mutex<State>,
+    /// `None`: counts in memory only (tests, benches).
     file: Option<PathBuf>,
-    /// Serialises file writes without holding `state` during disk I/O, so `allow_paid` and
-    /// `today` (called by the UI) never wait on an fsync. Whoever holds it writes the state as
-    /// it is at that moment, so the last write always carries the latest counts.
-    write_lock: Mutex<()>,
+    /// The last counts seen, for [`Meter::today`] when the file cannot be read.
+    memory: Mutex<State>,
     cap: u64,
 }
 
@@ -91,109 +143,162 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Meter {
-    /// `file`: `Some(path)` to persist (e.g. `<cache dir>/api-calls.json`), `None` to keep the
-    /// counts in memory only (`--no-cache`). A missing file starts from zero; a corrupt or
-    /// other-version file is logged and also starts from zero — the meter must never stop the
-    /// dashboard, and the next record overwrites the bad file.
+    /// `file`: `Some(path)` to share counts through it (`<cache dir>/api-calls.json`), `None`
+    /// to keep them in memory only. Nothing is read or created until the first use.
     pub fn new(file: Option<PathBuf>, cap: u64) -> Meter {
-        let state = file.as_deref().map(load).unwrap_or_default();
         Meter {
-            state: Mutex::new(state),
             file,
-            write_lock: Mutex::new(()),
+            memory: Mutex::new(State::default()),
             cap,
         }
     }
 
-    /// Counts one request to `api` at `now`. When `now` falls on another UTC day than the
-    /// stored counts, they are reset first — the cap is per billing day.
-    ///
-    /// Persists atomically (temp file + rename, mode 0600). A write error is logged, not
-    /// returned: the request has already been made, and failing to remember it must not fail
-    /// the refresh. This does a small blocking write; that is acceptable because each call
-    /// follows an AWS round-trip that took far longer.
-    pub fn record(&self, api: Api, now: DateTime<Utc>) {
+    pub fn cap(&self) -> u64 {
+        self.cap
+    }
+
+    /// Reserves one paid Cost Explorer request at `now`, before it is sent.
+    pub fn reserve(&self, now: DateTime<Utc>) -> Result<Reservation, Refused> {
         let day = now.date_naive();
-        {
-            let mut state = lock(&self.state);
-            if state.day != Some(day) {
-                *state = State {
-                    day: Some(day),
-                    calls: ApiCalls::default(),
-                };
+        let cap = self.cap;
+        self.update(day, |calls| {
+            if calls.cost_explorer >= cap {
+                return Err(Refused::Cap(CapReached {
+                    made: calls.cost_explorer,
+                    cap,
+                }));
             }
+            calls.cost_explorer += 1;
+            Ok(())
+        })?;
+        Ok(Reservation { day })
+    }
+
+    /// Gives a reservation back: AWS answered with an error, and failed requests are free.
+    /// A reservation from an earlier UTC day is not taken off today's count.
+    pub fn refund(&self, reservation: Reservation) {
+        let result = self.update(reservation.day, |calls| {
+            calls.cost_explorer = calls.cost_explorer.saturating_sub(1);
+            Ok(())
+        });
+        if let Err(e) = result {
+            tracing::warn!("cannot give back a paid-call reservation: {e}");
+        }
+    }
+
+    /// Counts one request to a free API at `now`. Failing to write it is logged, not
+    /// returned: nothing is capped on these.
+    pub fn record(&self, api: Api, now: DateTime<Utc>) {
+        let result = self.update(now.date_naive(), |calls| {
             let counter = match api {
-                Api::CostExplorer => &mut state.calls.cost_explorer,
-                Api::Budgets => &mut state.calls.budgets,
-                Api::CloudWatch => &mut state.calls.cloudwatch,
-                Api::Sts => &mut state.calls.sts,
+                Api::CostExplorer => &mut calls.cost_explorer,
+                Api::Budgets => &mut calls.budgets,
+                Api::CloudWatch => &mut calls.cloudwatch,
+                Api::Sts => &mut calls.sts,
             };
             *counter = counter.saturating_add(1);
-        }
-        self.persist();
-    }
-
-    /// `Ok` when another paid Cost Explorer call is allowed today (UTC), `Err(CapReached)` with
-    /// the message for the user otherwise.
-    ///
-    /// Check and record are separate steps, so tasks calling concurrently may overshoot the cap
-    /// by the calls they have in flight; the cap is a guard against runaway spending, not an
-    /// exact budget.
-    pub fn allow_paid(&self, now: DateTime<Utc>) -> Result<(), CapReached> {
-        let made = self.today(now).cost_explorer;
-        if made < self.cap {
             Ok(())
-        } else {
-            Err(CapReached {
-                made,
-                cap: self.cap,
-            })
+        });
+        if let Err(e) = result {
+            tracing::warn!("cannot count an AWS call: {e}");
         }
     }
 
-    /// Today's (UTC) counts; zero if the stored counts are from another day.
+    /// How many paid calls the cap still allows today (UTC).
+    pub fn paid_left(&self, now: DateTime<Utc>) -> u64 {
+        self.cap.saturating_sub(self.today(now).cost_explorer)
+    }
+
+    /// Today's (UTC) counts by every process sharing the file; zero for another day's.
     pub fn today(&self, now: DateTime<Utc>) -> ApiCalls {
-        lock(&self.state).on(now.date_naive())
+        let day = now.date_naive();
+        if let Some(path) = &self.file {
+            // The file is replaced by rename, so a read without the lock sees whole counts.
+            match load(path) {
+                Ok(state) => {
+                    *lock(&self.memory) = state;
+                    return state.on(day);
+                }
+                Err(e) => tracing::debug!("reading API counts: {e}"),
+            }
+        }
+        lock(&self.memory).on(day)
     }
 
-    fn persist(&self) {
+    /// Applies `change` to the counts of `day` — with a file: under its lock, to what is on
+    /// disk, and written back before the lock is released.
+    fn update(
+        &self,
+        day: NaiveDate,
+        change: impl FnOnce(&mut ApiCalls) -> Result<(), Refused>,
+    ) -> Result<(), Refused> {
         let Some(path) = &self.file else {
-            return;
+            let mut memory = lock(&self.memory);
+            let mut state = *memory;
+            if let Some(calls) = state.day_mut(day) {
+                change(calls)?;
+            }
+            *memory = state;
+            return Ok(());
         };
-        let _writing = lock(&self.write_lock);
-        let state = *lock(&self.state);
-        let Some(day) = state.day else {
-            return;
+        let unrecorded = |e: io::Error| Refused::Unrecorded {
+            path: path.clone(),
+            why: e.to_string(),
         };
-        let persisted = Persisted {
-            format: FORMAT,
-            day,
-            cost_explorer: state.calls.cost_explorer,
-            budgets: state.calls.budgets,
-            cloudwatch: state.calls.cloudwatch,
-            sts: state.calls.sts,
+        let _guard = FileLock::acquire(path).map_err(unrecorded)?;
+        let mut state = load(path).map_err(unrecorded)?;
+        let Some(calls) = state.day_mut(day) else {
+            return Ok(());
         };
-        let result = serde_json::to_vec(&persisted)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| crate::cache::write_atomic(path, &bytes));
-        if let Err(err) = result {
-            tracing::warn!(path = %path.display(), error = %err, "cannot save API call counts");
-        }
+        change(calls)?;
+        save(path, &state).map_err(unrecorded)?;
+        *lock(&self.memory) = state;
+        Ok(())
     }
 }
 
-/// Reads persisted counts; anything unusable is logged and reads as "nothing counted yet".
-fn load(path: &std::path::Path) -> State {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return State::default(),
-        Err(err) => {
-            tracing::warn!(path = %path.display(), error = %err, "cannot read API call counts; starting from zero");
-            return State::default();
+/// An exclusive lock on `<file>.lock` (a file of its own, because the counts file is replaced
+/// by rename and a lock on a replaced inode would lock nothing), released on drop.
+struct FileLock(fs::File);
+
+impl FileLock {
+    fn acquire(counts: &Path) -> io::Result<FileLock> {
+        let mut name = counts.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::cache::create_private_dir(dir)?;
         }
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path)?;
+        file.lock()?;
+        Ok(FileLock(file))
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// The counts on disk: a missing file is zero, and so is a corrupt or other-version one
+/// (logged; the next write replaces it). A file that cannot be read at all — a directory in
+/// its place, no permission — is an error, because writing over it would fail too.
+fn load(path: &Path) -> io::Result<State> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(err) => return Err(err),
     };
     match serde_json::from_slice::<Persisted>(&bytes) {
-        Ok(p) if p.format == FORMAT => State {
+        Ok(p) if p.format == FORMAT => Ok(State {
             day: Some(p.day),
             calls: ApiCalls {
                 cost_explorer: p.cost_explorer,
@@ -201,16 +306,32 @@ fn load(path: &std::path::Path) -> State {
                 cloudwatch: p.cloudwatch,
                 sts: p.sts,
             },
-        },
+        }),
         Ok(p) => {
             tracing::warn!(path = %path.display(), format = p.format, expected = FORMAT, "API call counts file has another format; starting from zero");
-            State::default()
+            Ok(State::default())
         }
         Err(err) => {
             tracing::warn!(path = %path.display(), error = %err, "API call counts file is corrupt; starting from zero");
-            State::default()
+            Ok(State::default())
         }
     }
+}
+
+fn save(path: &Path, state: &State) -> io::Result<()> {
+    let Some(day) = state.day else {
+        return Ok(());
+    };
+    let persisted = Persisted {
+        format: FORMAT,
+        day,
+        cost_explorer: state.calls.cost_explorer,
+        budgets: state.calls.budgets,
+        cloudwatch: state.calls.cloudwatch,
+        sts: state.calls.sts,
+    };
+    let bytes = serde_json::to_vec(&persisted).map_err(io::Error::other)?;
+    crate::cache::write_atomic(path, &bytes)
 }
 
 #[cfg(test)]
@@ -231,6 +352,10 @@ mod tests {
         at(2026, 11, 25, 12, 0, 0)
     }
 
+    fn paid(meter: &Meter, now: DateTime<Utc>) {
+        let _kept = meter.reserve(now).expect("allowed");
+    }
+
     #[test]
     fn is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
@@ -242,12 +367,12 @@ mod tests {
     fn counts_each_api_separately() {
         let meter = Meter::new(None, 100);
         assert_eq!(meter.today(noon()), ApiCalls::default());
-        meter.record(Api::CostExplorer, noon());
-        meter.record(Api::CostExplorer, noon());
+        paid(&meter, noon());
+        paid(&meter, noon());
         meter.record(Api::Budgets, noon());
-        meter.record(Api::CloudWatch, noon());
-        meter.record(Api::CloudWatch, noon());
-        meter.record(Api::CloudWatch, noon());
+        for _ in 0..3 {
+            meter.record(Api::CloudWatch, noon());
+        }
         meter.record(Api::Sts, noon());
         assert_eq!(
             meter.today(noon()),
@@ -258,16 +383,7 @@ mod tests {
                 sts: 1
             }
         );
-    }
-
-    #[test]
-    fn cost_explorer_spend_is_a_cent_per_call() {
-        let meter = Meter::new(None, 100);
-        for _ in 0..3 {
-            meter.record(Api::CostExplorer, noon());
-        }
-        meter.record(Api::Budgets, noon());
-        assert_eq!(meter.today(noon()).cost_explorer_usd().to_string(), "0.03");
+        assert_eq!(meter.today(noon()).cost_explorer_usd().to_string(), "0.02");
     }
 
     #[test]
@@ -275,7 +391,7 @@ mod tests {
         let meter = Meter::new(None, 100);
         let last_second = at(2026, 11, 25, 23, 59, 59);
         let midnight = at(2026, 11, 26, 0, 0, 0);
-        meter.record(Api::CostExplorer, last_second);
+        paid(&meter, last_second);
         meter.record(Api::Sts, last_second);
         assert_eq!(meter.today(last_second).cost_explorer, 1);
         // Before anything is recorded on the new day, it already reads as zero.
@@ -302,19 +418,19 @@ mod tests {
             .expect("time")
             .with_timezone(&Utc);
         let meter = Meter::new(None, 100);
-        meter.record(Api::CostExplorer, local);
+        paid(&meter, local);
         assert_eq!(meter.today(at(2026, 11, 26, 0, 0, 0)).cost_explorer, 1);
         assert_eq!(meter.today(at(2026, 11, 25, 23, 0, 0)).cost_explorer, 0);
     }
 
     #[test]
-    fn persists_across_instances() {
+    fn persists_across_instances_in_the_documented_format() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("cache").join("api-calls.json");
         {
             let meter = Meter::new(Some(file.clone()), 100);
-            meter.record(Api::CostExplorer, noon());
-            meter.record(Api::CostExplorer, noon());
+            paid(&meter, noon());
+            paid(&meter, noon());
             meter.record(Api::CloudWatch, noon());
         }
         let meter = Meter::new(Some(file.clone()), 100);
@@ -346,42 +462,53 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn file_is_private_and_writes_leave_no_temp_files() {
+    fn files_are_private_and_writes_leave_no_temp_files() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("api-calls.json");
         let meter = Meter::new(Some(file.clone()), 100);
         for _ in 0..5 {
-            meter.record(Api::CostExplorer, noon());
+            paid(&meter, noon());
         }
-        let mode = std::fs::metadata(&file)
-            .expect("metadata")
-            .permissions()
-            .mode()
-            & 0o777;
-        assert_eq!(mode, 0o600);
-        let names: Vec<_> = std::fs::read_dir(tmp.path())
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&tmp.path().join("api-calls.json.lock")), 0o600);
+        let mut names: Vec<_> = std::fs::read_dir(tmp.path())
             .expect("read dir")
             .map(|e| e.expect("entry").file_name())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("api-calls.json")]);
+        names.sort();
+        assert_eq!(names, ["api-calls.json", "api-calls.json.lock"]);
     }
 
     #[test]
     fn cap_stops_paid_calls_until_the_next_utc_day() {
         let meter = Meter::new(None, 2);
-        assert_eq!(meter.allow_paid(noon()), Ok(()));
-        meter.record(Api::CostExplorer, noon());
-        assert_eq!(meter.allow_paid(noon()), Ok(()));
-        meter.record(Api::CostExplorer, noon());
-        let err = meter.allow_paid(noon()).expect_err("capped");
-        assert_eq!(err, CapReached { made: 2, cap: 2 });
+        paid(&meter, noon());
+        assert_eq!(meter.paid_left(noon()), 1);
+        paid(&meter, noon());
+        let err = meter.reserve(noon()).expect_err("capped");
+        assert_eq!(err, Refused::Cap(CapReached { made: 2, cap: 2 }));
         assert_eq!(
             err.to_string(),
-            "Cost Explorer call cap reached: 2 of 2 paid calls made today (UTC); showing cached \
-             data. Raise [refresh] max_cost_explorer_calls_per_day to allow more."
+            "Cost Explorer call cap reached: 2 of 2 paid calls made today (UTC). Raise \
+             [refresh] max_cost_explorer_calls_per_day to allow more."
         );
-        assert_eq!(meter.allow_paid(at(2026, 11, 26, 0, 0, 0)), Ok(()));
+        assert!(!err.to_string().contains("cached"), "the caller says that");
+        assert!(meter.reserve(at(2026, 11, 26, 0, 0, 0)).is_ok());
+    }
+
+    #[test]
+    fn a_refund_gives_the_call_back_but_not_on_another_day() {
+        let meter = Meter::new(None, 1);
+        let r = meter.reserve(noon()).expect("allowed");
+        meter.refund(r);
+        let r = meter.reserve(noon()).expect("allowed again");
+        assert!(meter.reserve(noon()).is_err());
+        let tomorrow = at(2026, 11, 26, 1, 0, 0);
+        let _today = meter.reserve(tomorrow).expect("a new day");
+        meter.refund(r);
+        assert_eq!(meter.today(tomorrow).cost_explorer, 1, "yesterday's refund");
     }
 
     #[test]
@@ -390,7 +517,7 @@ mod tests {
         meter.record(Api::Budgets, noon());
         meter.record(Api::CloudWatch, noon());
         meter.record(Api::Sts, noon());
-        assert_eq!(meter.allow_paid(noon()), Ok(()));
+        assert!(meter.reserve(noon()).is_ok());
     }
 
     #[test]
@@ -398,14 +525,47 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("api-calls.json");
         let first = Meter::new(Some(file.clone()), 2);
-        first.record(Api::CostExplorer, noon());
-        first.record(Api::CostExplorer, noon());
+        paid(&first, noon());
+        paid(&first, noon());
         drop(first);
         let second = Meter::new(Some(file), 2);
         assert_eq!(
-            second.allow_paid(noon()),
-            Err(CapReached { made: 2, cap: 2 })
+            second.reserve(noon()),
+            Err(Refused::Cap(CapReached { made: 2, cap: 2 }))
         );
+    }
+
+    #[test]
+    fn two_meters_on_one_file_merge_rather_than_overwrite() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("api-calls.json");
+        let a = Meter::new(Some(file.clone()), 100);
+        let b = Meter::new(Some(file.clone()), 100);
+        paid(&a, noon());
+        paid(&b, noon());
+        paid(&a, noon());
+        b.record(Api::Budgets, noon());
+        assert_eq!(a.today(noon()).cost_explorer, 3);
+        assert_eq!(Meter::new(Some(file), 100).today(noon()).budgets, 1);
+    }
+
+    #[test]
+    fn concurrent_reservations_never_overshoot_the_cap() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("api-calls.json");
+        // Each thread has its own meter on the shared file, as separate processes would.
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let file = file.clone();
+                std::thread::spawn(move || {
+                    let meter = Meter::new(Some(file), 50);
+                    (0..10).filter(|_| meter.reserve(noon()).is_ok()).count()
+                })
+            })
+            .collect();
+        let granted: usize = threads.into_iter().map(|t| t.join().expect("thread")).sum();
+        assert_eq!(granted, 50);
+        assert_eq!(Meter::new(Some(file), 50).today(noon()).cost_explorer, 50);
     }
 
     #[test]
@@ -425,7 +585,7 @@ mod tests {
             let meter = Meter::new(Some(file.clone()), 100);
             assert_eq!(meter.today(noon()), ApiCalls::default());
             // And the bad file is replaced by a good one on the next record.
-            meter.record(Api::CostExplorer, noon());
+            paid(&meter, noon());
             assert_eq!(
                 Meter::new(Some(file.clone()), 100)
                     .today(noon())
@@ -444,44 +604,49 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_corrupt_count_is_capped_not_wrapped() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("api-calls.json");
+        let text = format!(
+            r#"{{"format":1,"day":"2026-11-25","cost_explorer":{},"budgets":0,"cloudwatch":0,"sts":0}}"#,
+            u64::MAX - 1
+        );
+        std::fs::write(&file, text).expect("write");
+        let meter = Meter::new(Some(file), 100);
+        assert!(matches!(meter.reserve(noon()), Err(Refused::Cap(_))));
+        let usd = meter.today(noon()).cost_explorer_usd();
+        assert!(usd.amount().is_sign_positive(), "{usd}");
+        assert_eq!(usd.to_string(), "184467440737095516.14");
+    }
+
+    #[test]
     fn in_memory_mode_writes_no_file() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let meter = Meter::new(None, 100);
-        meter.record(Api::CostExplorer, noon());
+        paid(&meter, noon());
         meter.record(Api::Sts, noon());
         assert_eq!(meter.today(noon()).cost_explorer, 1);
         assert_eq!(std::fs::read_dir(tmp.path()).expect("read dir").count(), 0);
     }
 
     #[test]
-    fn unwritable_file_is_logged_not_fatal() {
+    fn a_count_that_cannot_be_kept_refuses_paid_calls_but_not_free_ones() {
         let tmp = tempfile::tempdir().expect("tempdir");
+        // A directory where the counts file should be.
+        let file = tmp.path().join("api-calls.json");
+        std::fs::create_dir(&file).expect("mkdir");
+        let meter = Meter::new(Some(file.clone()), 100);
+        let err = meter.reserve(noon()).expect_err("refused");
+        assert!(matches!(err, Refused::Unrecorded { .. }), "{err}");
+        assert!(err.to_string().contains("api-calls.json"), "{err}");
+        meter.record(Api::Budgets, noon());
+        // A file where the cache directory should be.
         let blocker = tmp.path().join("not-a-dir");
         std::fs::write(&blocker, "x").expect("write");
         let meter = Meter::new(Some(blocker.join("api-calls.json")), 100);
-        meter.record(Api::CostExplorer, noon());
-        assert_eq!(meter.today(noon()).cost_explorer, 1);
-    }
-
-    #[test]
-    fn concurrent_records_are_all_counted_and_persisted() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let file = tmp.path().join("api-calls.json");
-        let meter = Arc::new(Meter::new(Some(file.clone()), 1000));
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                let meter = Arc::clone(&meter);
-                std::thread::spawn(move || {
-                    for _ in 0..10 {
-                        meter.record(Api::CostExplorer, noon());
-                    }
-                })
-            })
-            .collect();
-        for thread in threads {
-            thread.join().expect("thread");
-        }
-        assert_eq!(meter.today(noon()).cost_explorer, 80);
-        assert_eq!(Meter::new(Some(file), 1000).today(noon()).cost_explorer, 80);
+        assert!(matches!(
+            meter.reserve(noon()),
+            Err(Refused::Unrecorded { .. })
+        ));
     }
 }

@@ -117,6 +117,25 @@ impl Home {
         self.path().join("cache/awsdash")
     }
 
+    /// Writes `~/.aws/config` and `~/.aws/credentials` with one profile of static keys.
+    fn with_profile(self, name: &str, access_key: &str) -> Home {
+        let aws = self.path().join(".aws");
+        std::fs::create_dir_all(&aws).expect("mkdir .aws");
+        std::fs::write(
+            aws.join("config"),
+            format!("[profile {name}]\nregion = eu-west-1\n"),
+        )
+        .expect("config");
+        std::fs::write(
+            aws.join("credentials"),
+            format!(
+                "[{name}]\naws_access_key_id = {access_key}\naws_secret_access_key = profile-secret\n"
+            ),
+        )
+        .expect("credentials");
+        self
+    }
+
     fn run(&self, emu: &Emulator, args: &[&str]) -> Output {
         support::process::awsdash(self.path())
             .args(args)
@@ -393,15 +412,56 @@ fn expired_credentials_exit_3_with_the_login_hint() {
     let emu = Emulator::start();
     emu.seed(&fixture(&demo_items(fetch_range(last_days(7)), None), 500));
     emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
-    let home = Home::new();
+    let home = Home::new().with_profile("ops", "AKIDPROFILE");
     let out = home.run(&emu, &["snapshot", "--json", "--profile", "ops"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("aws sso login --profile ops"), "{stderr}");
+    assert!(
+        !stderr.contains("press r"),
+        "no dashboard key in a command's advice: {stderr}"
+    );
     assert!(out.stdout.is_empty());
     assert!(
         !stderr.contains(support::TEST_SECRET_KEY) && !stderr.contains(support::TEST_ACCESS_KEY)
     );
+}
+
+#[test]
+fn a_named_profile_wins_over_keys_in_the_environment() {
+    let emu = Emulator::start();
+    let window = last_days(7);
+    let seeded = demo_items(fetch_range(window), None);
+    emu.seed(&fixture(&seeded, 5_000));
+    let home = Home::new().with_profile("ops", "AKIDPROFILE");
+    let span = window_args(window);
+    let mut args: Vec<&str> = span.iter().map(String::as_str).collect();
+    args.extend(["--profile", "ops"]);
+    let v = home.snapshot(&emu, &args);
+    assert_matches_truth(&v, &truth(&seeded, window, &[], false), "with --profile");
+    let keys: std::collections::BTreeSet<String> = emu
+        .journal()
+        .iter()
+        .filter_map(|e| e["access_key"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        keys.into_iter().collect::<Vec<_>>(),
+        ["AKIDPROFILE"],
+        "every request signed with the profile's key, none with AWS_ACCESS_KEY_ID"
+    );
+}
+
+#[test]
+fn an_unknown_profile_is_refused_before_any_request() {
+    let emu = Emulator::start();
+    let home = Home::new().with_profile("ops", "AKIDPROFILE");
+    let out = home.run(&emu, &["snapshot", "--json", "--profile", "does-not-exist"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("does-not-exist"), "{stderr}");
+    assert!(stderr.contains("list-profiles"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(emu.journal().is_empty(), "no request: {:?}", emu.journal());
 }
 
 #[test]
@@ -453,6 +513,12 @@ fn forecast_unavailable_is_null_not_a_failure() {
     let home = Home::new();
     let v = home.snapshot(&emu, &["--days", "7"]);
     assert!(v["forecast"].is_null());
+}
+
+fn total_of(s: &awsdash::model::Snapshot) -> awsdash::model::Money {
+    s.breakdown()
+        .expect("a snapshot with Cost Explorer data")
+        .total
 }
 
 /// An emulator seeded with the demo account (the last 30 days' cube is two pages), a runtime
@@ -566,14 +632,32 @@ fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
         panic!("the last good snapshot is still sent");
     };
     assert!(kept.stale);
-    assert_eq!(kept.breakdown().total, good.breakdown().total);
+    assert_eq!(total_of(kept), total_of(good));
+    let problem = kept.problems.cost_explorer.as_deref().unwrap_or_default();
+    assert!(
+        problem.contains("throttling"),
+        "the reason travels with it: {problem}"
+    );
+
+    // The fault is gone; `r` retries the refresh that failed, and the STALE mark goes.
+    emu.clear_faults();
+    emu.clear_journal();
+    poller.retry_now();
+    let retried = rt.block_on(poller.poll(now + Duration::seconds(70), true, false));
+    assert!(
+        emu.count("ce", Some("GetCostAndUsage")) >= 1,
+        "r retried Cost Explorer"
+    );
+    let fresh = last_snapshot(&retried).expect("a snapshot");
+    assert!(!fresh.stale, "{:?}", fresh.problems);
+    assert!(fresh.problems.cost_explorer.is_none());
 }
 
 #[test]
 fn doctor_explains_a_broken_setup() {
     let emu = Emulator::start();
     emu.seed(&fixture(&demo_items(fetch_range(last_days(7)), None), 500));
-    let home = Home::new();
+    let home = Home::new().with_profile("ops", "AKIDPROFILE");
     let out = home.run(&emu, &["doctor"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -595,7 +679,28 @@ fn doctor_explains_a_broken_setup() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("✗ credentials and account"), "{text}");
     assert!(text.contains("aws sso login --profile ops"), "{text}");
+    assert!(
+        !text.contains("press r"),
+        "no dashboard key in doctor: {text}"
+    );
     assert_eq!(out.status.code(), Some(3));
+}
+
+fn statuses(updates: &[Update]) -> Vec<&str> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Status(s) => Some(s.message.as_str()),
+            Update::Snapshot(_) => None,
+        })
+        .collect()
+}
+
+fn last_snapshot(updates: &[Update]) -> Option<&awsdash::model::Snapshot> {
+    updates.iter().rev().find_map(|u| match u {
+        Update::Snapshot(s) => Some(&**s),
+        Update::Status(_) => None,
+    })
 }
 
 #[test]
@@ -605,44 +710,76 @@ fn after_an_expired_session_pressing_r_tries_again_at_once() {
     emu.fault(json!({"operation": "*", "kind": "expired_token", "count": -1}));
     let now = Utc::now();
     let first = rt.block_on(poller.poll(now, false, false));
-    let messages: Vec<&str> = first
-        .iter()
-        .filter_map(|u| match u {
-            Update::Status(s) => Some(s.message.as_str()),
-            Update::Snapshot(_) => None,
-        })
-        .collect();
+    let messages = statuses(&first);
     assert_eq!(
         messages.len(),
         1,
         "one piece of advice, not one per source: {messages:?}"
     );
-    assert!(messages[0].contains("aws sso login"), "{messages:?}");
-    assert!(!first.iter().any(|u| matches!(u, Update::Snapshot(_))));
+    assert!(
+        messages[0].contains("aws sso login") && messages[0].contains("press r"),
+        "{messages:?}"
+    );
+    assert!(last_snapshot(&first).is_none(), "nothing to show yet");
 
-    // The user logs in again; the next timed poll would still wait, `r` does not.
+    // The user logs in again. STS is free, but not asked again before the next poll is due…
     emu.clear_faults();
     emu.clear_journal();
-    let second = rt.block_on(poller.poll(now + Duration::seconds(300), false, false));
+    rt.block_on(poller.poll(now + Duration::seconds(60), false, false));
+    assert!(emu.journal().is_empty(), "{:?}", emu.journal());
+    // …unless they press r: then everything is fetched at once.
+    poller.retry_now();
+    let after = rt.block_on(poller.poll(now + Duration::seconds(70), true, false));
+    let snapshot = last_snapshot(&after).expect("a snapshot");
+    assert!(!snapshot.stale && snapshot.cube.is_some(), "{snapshot:?}");
+    assert!(snapshot.problems.is_empty(), "{:?}", snapshot.problems);
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+    let said = statuses(&after);
+    assert!(said.contains(&"all sources answering again"), "{said:?}");
+}
+
+#[test]
+fn a_permission_error_on_cost_explorer_waits_for_r_not_a_timer_and_budgets_still_show() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let mut poller = poller(&emu, &rt, cache.path());
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "access_denied", "count": -1}));
+    let now = Utc::now();
+    let first = rt.block_on(poller.poll(now, false, false));
+    let messages = statuses(&first);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("ce:GetCostAndUsage") && m.contains("press r")),
+        "{messages:?}"
+    );
+    // What the free sources said is shown, and the missing costs say why.
+    let snapshot = last_snapshot(&first).expect("the free sources' snapshot");
+    assert!(snapshot.cube.is_none());
+    assert!(snapshot.freshness.budgets.is_some());
+    let problem = snapshot
+        .problems
+        .cost_explorer
+        .as_deref()
+        .unwrap_or_default();
+    assert!(problem.contains("ce:GetCostAndUsage"), "{problem}");
+
+    emu.clear_faults();
+    emu.clear_journal();
+    rt.block_on(poller.poll(now + Duration::seconds(300), false, false));
     assert_eq!(
         emu.count("ce", None),
         0,
         "no paid retry on a timer after a permission error"
     );
     assert!(
-        second
-            .iter()
-            .any(|u| matches!(u, Update::Status(s) if s.message == "all sources answering again")),
-        "the free sources recovered and say so: {second:?}"
+        emu.count("budgets", Some("DescribeBudgets")) >= 1,
+        "the free ones go on"
     );
     poller.retry_now();
     let after = rt.block_on(poller.poll(now + Duration::seconds(310), true, false));
-    assert!(
-        after
-            .iter()
-            .any(|u| matches!(u, Update::Snapshot(s) if !s.stale))
-    );
-    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+    let snapshot = last_snapshot(&after).expect("a snapshot");
+    assert!(snapshot.cube.is_some() && !snapshot.stale);
+    assert_eq!(snapshot.problems, awsdash::model::Problems::default());
 }
 
 #[test]
@@ -666,7 +803,7 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
         .cached_snapshot(Utc::now())
         .expect("the cached snapshot");
     assert!(emu.journal().is_empty(), "no AWS request before showing it");
-    assert_eq!(cached.breakdown().total, live.breakdown().total);
+    assert_eq!(total_of(&cached), total_of(live));
     assert_eq!(cached.account_id.as_deref(), Some(support::TEST_ACCOUNT_ID));
     assert_eq!(
         cached.freshness.cost_explorer, live.freshness.cost_explorer,

@@ -321,10 +321,35 @@ fn poller_trouble_is_shown() {
     );
     let mut stale = (*snapshot_for(&initial_query())).clone();
     stale.stale = true;
-    app.update(Action::Snapshot(std::sync::Arc::new(stale)));
-    assert_eq!(
-        app.status.as_ref().map(|s| s.severity),
-        Some(Severity::Warning)
+    stale.problems.cost_explorer = Some("AWS is throttling ce:GetCostAndUsage".into());
+    let stale = std::sync::Arc::new(stale);
+    // The poller's own word stays: it is the more specific one.
+    app.update(Action::Snapshot(stale.clone()));
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.message.contains("data source stopped"))
+    );
+
+    // Without one, a stale snapshot still says why it is stale.
+    let mut app = loaded();
+    app.update(Action::Snapshot(stale.clone()));
+    let status = app.status.clone().expect("a status");
+    assert_eq!(status.severity, Severity::Warning);
+    assert!(status.message.contains("throttling"), "{}", status.message);
+
+    // The reason and the next try, as the poller said them, survive the snapshot after them.
+    let mut app = loaded();
+    app.update(Action::Status(awsdash::poller::Status::new(
+        Severity::Warning,
+        "AWS is throttling ce:GetCostAndUsage even after retries (next try in 2 min)",
+    )));
+    app.update(Action::Snapshot(stale));
+    let status = app.status.clone().expect("a status");
+    assert!(
+        status.message.contains("next try in 2 min"),
+        "{}",
+        status.message
     );
 }
 

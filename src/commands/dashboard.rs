@@ -28,7 +28,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             settings.query.clone(),
         )
     } else {
-        let source = crate::source::aws::from_settings(settings).await;
+        let source = crate::source::aws::from_settings(settings).await?;
         let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
         poller::spawn_aws(source, settings.query.clone(), interval)
     };

@@ -13,10 +13,22 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn line(&self) -> String {
+    /// `✓ name   detail`, the name padded to `name_width` so the details line up.
+    pub fn line(&self, name_width: usize) -> String {
         let mark = if self.ok { "✓" } else { "✗" };
-        format!("{mark} {:<28} {}", self.name, self.detail)
+        let name = crate::text::left(&self.name, name_width, "…");
+        format!("{mark} {name} {}", crate::text::clean(&self.detail))
     }
+}
+
+/// Every check's line, aligned on the longest name.
+pub fn lines(checks: &[Check]) -> Vec<String> {
+    let width = checks
+        .iter()
+        .map(|c| crate::text::width(&c.name))
+        .max()
+        .unwrap_or(0);
+    checks.iter().map(|c| c.line(width)).collect()
 }
 
 /// Local checks that need no AWS call: config, cache and log locations.
@@ -60,16 +72,16 @@ fn writable(name: &str, dir: &std::path::Path) -> Check {
 
 /// Checks against AWS, one per source, each saying how to fix a failure. The Cost Explorer
 /// check makes one paid request ($0.01) and says so.
-async fn aws_checks(settings: &Settings) -> Vec<Check> {
-    use crate::source::aws::{self, cloudwatch, source::Cheap};
+async fn aws_checks(settings: &Settings) -> Result<Vec<Check>, AppError> {
+    use crate::source::aws::{self, cloudwatch};
     let now = Utc::now();
-    let profile = settings.aws.profile.as_deref();
+    let src = aws::from_settings(settings).await?;
+    let profile = src.options.profile.clone();
     let fail = |name: &str, e: &aws::FetchError| Check {
         name: name.into(),
         ok: false,
-        detail: e.to_app_error(profile).to_string(),
+        detail: e.to_app_error(profile.as_deref()).to_string(),
     };
-    let mut src = aws::from_settings(settings).await;
     let mut checks = Vec::new();
     let account = match src.account(now).await {
         Ok(id) => {
@@ -79,6 +91,7 @@ async fn aws_checks(settings: &Settings) -> Vec<Check> {
                 detail: format!(
                     "account {id}{}",
                     profile
+                        .as_deref()
                         .map(|p| format!(" (profile {p})"))
                         .unwrap_or_default()
                 ),
@@ -87,24 +100,23 @@ async fn aws_checks(settings: &Settings) -> Vec<Check> {
         }
         Err(e) => {
             checks.push(fail("credentials and account", &e));
-            return checks;
+            return Ok(checks);
         }
     };
-    let (cheap, errors) = src.cheap(now.date_naive(), now, &Cheap::default()).await;
-    checks.push(
-        match errors
-            .iter()
-            .find(|e| !matches!(e, aws::FetchError::Aws(a) if a.action.starts_with("cloudwatch")))
-        {
-            Some(e) => fail("Budgets", e),
-            None => Check {
-                name: "Budgets".into(),
-                ok: true,
-                detail: format!("{} budget(s) readable", cheap.budgets.len()),
-            },
-        },
+    let today = now.date_naive();
+    let (answers, present) = tokio::join!(
+        src.cheap(&account, today, now),
+        cloudwatch::billing_metric_present(&src.clients, &src.meter, now)
     );
-    checks.push(match cloudwatch::billing_metric_present(&src.clients, &src.meter, now).await {
+    checks.push(match &answers.budgets {
+        Ok(budgets) => Check {
+            name: "Budgets".into(),
+            ok: true,
+            detail: format!("{} budget(s) readable", budgets.len()),
+        },
+        Err(e) => fail("Budgets", e),
+    });
+    checks.push(match present {
         Ok(true) => Check {
             name: "CloudWatch billing metric".into(),
             ok: true,
@@ -117,17 +129,12 @@ async fn aws_checks(settings: &Settings) -> Vec<Check> {
         },
         Err(e) => fail("CloudWatch billing metric", &e),
     });
-    let today = now.date_naive();
-    let probe = crate::model::Query {
-        window: crate::model::Window::last_days(today, 1).unwrap_or(settings.query.window),
-        filters: Default::default(),
-    };
     checks.push(
         match aws::ce::forecast(
             &src.clients,
             &src.meter,
             today,
-            &probe.filters,
+            &Default::default(),
             settings.view.metric,
             false,
             now,
@@ -142,7 +149,7 @@ async fn aws_checks(settings: &Settings) -> Vec<Check> {
             Err(e) => fail("Cost Explorer (check costs $0.01)", &e),
         },
     );
-    checks
+    Ok(checks)
 }
 
 pub async fn run(settings: &Settings) -> Result<(), AppError> {
@@ -154,10 +161,10 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             detail: "demo (no AWS calls are made)".into(),
         });
     } else {
-        checks.extend(aws_checks(settings).await);
+        checks.extend(aws_checks(settings).await?);
     }
-    for check in &checks {
-        println!("{}", check.line());
+    for line in lines(&checks) {
+        println!("{line}");
     }
     const LOCAL: [&str; 3] = ["config", "cache directory", "log directory"];
     match checks.iter().find(|c| !c.ok) {

@@ -7,19 +7,51 @@ pub mod snapshot;
 use chrono::{DateTime, Utc};
 
 use crate::error::AppError;
-use crate::model::Snapshot;
+use crate::model::{Problems, Snapshot};
 use crate::settings::Settings;
-use crate::source::aws::source::{Cheap, Parts, assemble};
+use crate::source::aws::FetchError;
+use crate::source::aws::source::{Cheap, Parts, PickerValues, assemble};
 use crate::source::demo::DemoSource;
 
-/// A snapshot, and the failure that made it stale if it is one (printed, then exit non-zero).
-pub struct Fetched {
-    pub snapshot: Snapshot,
-    pub failure: Option<AppError>,
+/// One section of a snapshot that could not be fetched, and what to tell the user.
+#[derive(Debug)]
+pub struct Failure {
+    /// How the section is named on stderr ("Budgets", "Cost Explorer", …).
+    pub section: &'static str,
+    pub error: AppError,
 }
 
-/// Fetches one snapshot for `settings` from the demo account or AWS. When Cost Explorer fails
-/// and a cached cube exists, that cube is returned marked stale together with the failure.
+/// A snapshot, with what went wrong on the way. `snapshot` is `None` only when there is
+/// nothing at all to show; with failures it holds what did arrive (and cached numbers, marked
+/// stale, where fresh ones did not).
+pub struct Fetched {
+    pub snapshot: Option<Snapshot>,
+    pub failures: Vec<Failure>,
+    /// Things worth saying that are no failure of this run (a cache entry that cannot be
+    /// written, so the next run pays again).
+    pub notes: Vec<String>,
+}
+
+impl Fetched {
+    /// The exit code the README defines for the worst failure: credentials or permissions (3)
+    /// over AWS unavailable (4) over a refused request (2).
+    pub fn worst(&self) -> Option<&AppError> {
+        let rank = |e: &AppError| match e {
+            AppError::Credentials(_) => 0,
+            AppError::Unavailable(_) => 1,
+            AppError::Usage(_) | AppError::Config(_) => 2,
+            _ => 3,
+        };
+        self.failures
+            .iter()
+            .map(|f| &f.error)
+            .min_by_key(|e| rank(e))
+    }
+}
+
+/// Fetches one snapshot for `settings` from the demo account or AWS. The free sources and Cost
+/// Explorer are asked side by side; a failing section is reported, never silently empty, and a
+/// failed Cost Explorer refresh falls back to the cached answer (any age), marked stale.
 pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetched, AppError> {
     let today = now.date_naive();
     if settings.demo {
@@ -27,54 +59,123 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
             exclude_credits: settings.view.exclude_credits,
         };
         return Ok(Fetched {
-            snapshot: demo.snapshot(&settings.query, today, now),
-            failure: None,
+            snapshot: Some(demo.snapshot(&settings.query, today, now)),
+            failures: Vec::new(),
+            notes: Vec::new(),
         });
     }
-    let profile = settings.aws.profile.as_deref();
-    let mut aws = crate::source::aws::from_settings(settings).await;
-    let account = aws
-        .account(now)
-        .await
-        .map_err(|e| e.to_app_error(profile))?;
+    let aws = crate::source::aws::from_settings(settings).await?;
+    let profile = aws.options.profile.clone();
+    let fail = |section, e: &FetchError| Failure {
+        section,
+        error: e.to_app_error(profile.as_deref()),
+    };
     let query = &settings.query;
-    let (cube, failure) = match aws.cube(query, today, now, !settings.use_cache).await {
-        Ok(cube) => (cube, None),
+    let mut failures = Vec::new();
+    let mut problems = Problems::default();
+    let account = match aws.account(now).await {
+        Ok(id) => id,
         Err(e) => {
-            let failure = e.to_app_error(profile);
-            match aws.last_cube(&account, query, today) {
-                Some(cube) => (cube, Some(failure)),
-                None => return Err(failure),
-            }
+            // Nothing else can be asked without working credentials, but the numbers last
+            // cached for these credentials are still worth printing, marked stale.
+            let failure = fail("credentials", &e);
+            let remembered = aws.remembered_account();
+            let cached = remembered
+                .as_deref()
+                .and_then(|id| Some((id, aws.last_cube(id, query, today)?)));
+            let Some((id, cube)) = cached else {
+                return Err(failure.error);
+            };
+            problems.account = Some(failure.error.to_string());
+            let forecast = aws.last_forecast(id, query, today).and_then(|f| f.value);
+            let picker = aws.last_picker_values(id, query.window).unwrap_or_default();
+            let snapshot = assemble(Parts {
+                query,
+                today,
+                now,
+                account_id: Some(id.to_string()),
+                cube: Some(&cube),
+                forecast,
+                cheap: &Cheap::default(),
+                picker: &picker,
+                meter: &aws.meter,
+                stale: true,
+                problems,
+            });
+            return Ok(Fetched {
+                snapshot: Some(snapshot),
+                failures: vec![failure],
+                notes: aws.cache.take_problems(),
+            });
         }
     };
-    let stale = failure.is_some();
-    let forecast = if stale {
-        None
-    } else {
-        match aws.forecast(query, today, now, !settings.use_cache).await {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("awsdash: forecast: {}", e.to_app_error(profile));
-                None
-            }
+    let force = !settings.use_cache;
+    let paid = async {
+        let cube = aws.cube(&account, query, today, now, force).await;
+        let forecast = match &cube {
+            Ok(_) => Some(aws.forecast(&account, query, today, now, force).await),
+            Err(_) => None,
+        };
+        (cube, forecast)
+    };
+    let ((cube, forecast), answers) = tokio::join!(paid, aws.cheap(&account, today, now));
+
+    let (cube, stale) = match cube {
+        Ok(cube) => (Some(cube), false),
+        Err(e) => {
+            let failure = fail("Cost Explorer", &e);
+            problems.cost_explorer = Some(failure.error.to_string());
+            failures.push(failure);
+            let last = aws.last_cube(&account, query, today);
+            let stale = last.is_some();
+            (last, stale)
         }
     };
-    let (cheap, errors) = aws.cheap(today, now, &Cheap::default()).await;
-    for e in errors {
-        eprintln!("awsdash: {}", e.to_app_error(profile));
+    let forecast = match forecast {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            let failure = fail("forecast", &e);
+            problems.forecast = Some(failure.error.to_string());
+            failures.push(failure);
+            aws.last_forecast(&account, query, today)
+                .and_then(|f| f.value)
+        }
+        // The cube came from the cache (or not at all): so does its forecast.
+        None => aws
+            .last_forecast(&account, query, today)
+            .and_then(|f| f.value),
+    };
+    let mut cheap = Cheap::default();
+    let failed = cheap.absorb(answers, now);
+    if let Some(e) = failed.budgets {
+        let failure = fail("Budgets", &e);
+        problems.budgets = Some(failure.error.to_string());
+        failures.push(failure);
     }
+    if let Some(e) = failed.cloudwatch {
+        let failure = fail("CloudWatch", &e);
+        problems.cloudwatch = Some(failure.error.to_string());
+        failures.push(failure);
+    }
+    let picker = aws
+        .last_picker_values(&account, query.window)
+        .unwrap_or_else(PickerValues::default);
     let snapshot = assemble(Parts {
         query,
         today,
         now,
-        account_id: Some(account),
-        cube: &cube,
+        account_id: Some(account.clone()),
+        cube: cube.as_ref(),
         forecast,
         cheap: &cheap,
-        picker: Default::default(),
+        picker: &picker,
         meter: &aws.meter,
         stale,
+        problems,
     });
-    Ok(Fetched { snapshot, failure })
+    Ok(Fetched {
+        snapshot: Some(snapshot),
+        failures,
+        notes: aws.cache.take_problems(),
+    })
 }

@@ -8,33 +8,69 @@ use crate::cli::SnapshotArgs;
 use crate::error::AppError;
 use crate::output;
 use crate::settings::Settings;
+use crate::text::clean;
 
 pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppError> {
     let stdout = std::io::stdout();
-    let format = args.format(stdout.is_terminal());
-    let super::Fetched { snapshot, failure } = super::fetch_once(settings, Utc::now()).await?;
-    if let Some(failure) = &failure {
-        let age = Utc::now()
-            - snapshot
-                .freshness
-                .cost_explorer
-                .unwrap_or(snapshot.generated_at);
+    let format = args.format(stdout.is_terminal()).map_err(AppError::Usage)?;
+    // Rust quietly discards writes to a closed stdout; find out before anything is paid for.
+    if !stdout_is_open() {
+        return Err(AppError::Other(
+            "stdout is closed: there is nowhere to print the snapshot".into(),
+        ));
+    }
+    let fetched = super::fetch_once(settings, Utc::now()).await?;
+    for failure in &fetched.failures {
         eprintln!(
-            "awsdash: {failure}\nawsdash: printing the cached snapshot (STALE, Cost Explorer data from {} min ago)",
-            age.num_minutes()
+            "awsdash: {}: {}",
+            failure.section,
+            clean(&failure.error.to_string())
+        );
+    }
+    for note in &fetched.notes {
+        eprintln!("awsdash: {}", clean(note));
+    }
+    let Some(snapshot) = &fetched.snapshot else {
+        return Err(fetched
+            .worst()
+            .map_or(AppError::Other("no data".into()), |e| {
+                AppError::Reported(e.code())
+            }));
+    };
+    if snapshot.stale {
+        let age = snapshot
+            .freshness
+            .cost_explorer
+            .map(|t| (Utc::now() - t).num_minutes());
+        if let Some(minutes) = age {
+            eprintln!(
+                "awsdash: printing the cached snapshot (STALE, Cost Explorer data from {minutes} min ago)"
+            );
+        }
+    } else if snapshot.cube.is_none() {
+        eprintln!(
+            "awsdash: no Cost Explorer data to show (none cached yet); printing what the other sources returned"
         );
     }
     if snapshot.is_demo() && format != output::Format::Json {
         eprintln!("awsdash: showing DEMO data (generated; not a real AWS account)");
     }
-    let text = output::render(&snapshot, format);
+    let text = output::render(snapshot, format);
     let mut lock = stdout.lock();
     let written = lock.write_all(text.as_bytes()).and_then(|_| lock.flush());
-    match (written, failure) {
-        (_, Some(failure)) => Err(failure),
+    match (written, fetched.worst()) {
+        // Each failure was said above; only its exit code is left to give.
+        (_, Some(worst)) => Err(AppError::Reported(worst.code())),
         (Ok(()), None) => Ok(()),
         // A closed pipe (`| head`) is the reader's choice, not our failure.
         (Err(e), None) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         (Err(e), None) => Err(AppError::Other(format!("cannot write to stdout: {e}"))),
     }
+}
+
+/// Whether file descriptor 1 is open at all (`awsdash snapshot >&-` closes it).
+fn stdout_is_open() -> bool {
+    // SAFETY: F_GETFD on a descriptor number only reads the descriptor's flags; it touches no
+    // memory of ours.
+    unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) != -1 }
 }

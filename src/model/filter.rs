@@ -223,9 +223,19 @@ impl FilterSet {
         })
     }
 
-    /// The canonical strings, as shown in the header and the JSON `filters` list.
+    /// The canonical strings, as in the JSON `filters` list.
     pub fn to_strings(&self) -> Vec<String> {
         self.0.iter().map(ToString::to_string).collect()
+    }
+
+    /// For people: values of one dimension joined by `|` (either), dimensions by `&` (both) —
+    /// `region=eu-west-1|us-east-1 & tag:team=web`.
+    pub fn describe(&self) -> String {
+        self.groups()
+            .iter()
+            .map(|(dimension, values)| format!("{}={}", dimension.label(), values.join("|")))
+            .collect::<Vec<_>>()
+            .join(" & ")
     }
 }
 

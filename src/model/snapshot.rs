@@ -28,12 +28,14 @@ pub struct Query {
 
 impl Query {
     /// The days a source must fetch so that the window, its previous period, month to date
-    /// and the same days of last month can all be derived from one cube.
+    /// and the same days of last month can all be derived from one cube — never further back
+    /// than Cost Explorer keeps daily data (a window at that edge then has no "change").
     pub fn fetch_range(&self, today: NaiveDate) -> Window {
         self.window
             .union(&self.window.previous())
             .union(&window::month_to_date(today))
             .union(&window::previous_month_same_days(today))
+            .from_day(window::oldest_day(today))
     }
 }
 
@@ -90,8 +92,12 @@ pub struct ApiCalls {
 
 impl ApiCalls {
     /// Cost Explorer bills $0.01 per request, every page counted.
+    /// Exact for any count: a corrupt meter file must not print a negative spend.
     pub fn cost_explorer_usd(&self) -> Money {
-        Money::from_units(self.cost_explorer as i64, 2)
+        Money::new(Decimal::from_i128_with_scale(
+            i128::from(self.cost_explorer),
+            2,
+        ))
     }
 }
 
@@ -106,6 +112,44 @@ pub struct FilterValues {
     pub tags: BTreeMap<String, Vec<String>>,
 }
 
+/// What could not be fetched for a snapshot, per section, in a person's words — so that a
+/// missing forecast or budget list reads as "failed: why", never as "none". Only the sections
+/// that failed are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problems {
+    /// STS: who the credentials are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The cost cube (GetCostAndUsage); with cached data shown, the snapshot is stale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_explorer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budgets: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloudwatch: Option<String>,
+}
+
+impl Problems {
+    pub fn is_empty(&self) -> bool {
+        self.sections().next().is_none()
+    }
+
+    /// `(section, what went wrong)` for each failed section, in a fixed order.
+    pub fn sections(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("account", &self.account),
+            ("cost_explorer", &self.cost_explorer),
+            ("forecast", &self.forecast),
+            ("budgets", &self.budgets),
+            ("cloudwatch", &self.cloudwatch),
+        ]
+        .into_iter()
+        .filter_map(|(name, p)| p.as_deref().map(|p| (name, p)))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub source: SourceKind,
@@ -115,16 +159,20 @@ pub struct Snapshot {
     pub account_id: Option<String>,
     pub currency: String,
     pub query: Query,
-    /// Daily cost by service and region over [`Query::fetch_range`], filters applied.
-    pub cube: CostCube,
+    /// Daily cost by service and region over [`Query::fetch_range`], filters applied; `None`
+    /// when Cost Explorer gave nothing yet (then `problems.cost_explorer` says why) — the free
+    /// sources' answers are still worth showing.
+    pub cube: Option<CostCube>,
     pub forecast: Option<Forecast>,
     pub budgets: Vec<Budget>,
     pub estimated_charges: Option<EstimatedCharges>,
     pub freshness: Freshness,
     pub api_calls: ApiCalls,
     pub filter_values: FilterValues,
-    /// True when this is the last good snapshot shown because a refresh failed.
+    /// True when the Cost Explorer numbers are the last good ones, shown because a refresh
+    /// failed or has not yet been confirmed.
     pub stale: bool,
+    pub problems: Problems,
 }
 
 /// Month to date against the same days of the previous month.
@@ -135,14 +183,17 @@ pub struct MonthToDate {
 }
 
 impl Snapshot {
-    pub fn breakdown(&self) -> Breakdown {
-        self.cube.breakdown(self.query.window)
+    pub fn breakdown(&self) -> Option<Breakdown> {
+        Some(self.cube.as_ref()?.breakdown(self.query.window))
     }
 
-    pub fn month_to_date(&self) -> MonthToDate {
-        self.cube
-            .select(&FilterSet::default())
-            .month_to_date(self.today)
+    pub fn month_to_date(&self) -> Option<MonthToDate> {
+        Some(
+            self.cube
+                .as_ref()?
+                .select(&FilterSet::default())
+                .month_to_date(self.today),
+        )
     }
 
     pub fn is_demo(&self) -> bool {

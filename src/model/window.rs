@@ -21,6 +21,10 @@ pub enum WindowError {
     Future { end: NaiveDate, max: NaiveDate },
     #[error("--days must be between 1 and {max}, got {days}")]
     Days { days: i64, max: i64 },
+    #[error(
+        "--start {start} is too far back: Cost Explorer keeps daily data for the last {MAX_DAYS} days, so the earliest start today is {oldest}"
+    )]
+    TooOld { start: NaiveDate, oldest: NaiveDate },
 }
 
 /// The longest window we accept: Cost Explorer keeps 13 months plus the current one at daily
@@ -50,11 +54,19 @@ impl Window {
         })
     }
 
-    /// Checks a window typed by a person against today.
+    /// Checks a window typed by a person against today: the same limits as `--days`, so
+    /// nothing that would send Cost Explorer a day it cannot serve gets through.
     pub fn checked_against(self, today: NaiveDate) -> Result<Self, WindowError> {
         let max = today + Duration::days(1);
         if self.end > max {
             return Err(WindowError::Future { end: self.end, max });
+        }
+        let oldest = oldest_day(today);
+        if self.start < oldest {
+            return Err(WindowError::TooOld {
+                start: self.start,
+                oldest,
+            });
         }
         Ok(self)
     }
@@ -72,12 +84,41 @@ impl Window {
         (0..self.days()).map(move |i| start + Duration::days(i))
     }
 
-    /// The window of the same length just before this one: what "change" compares against.
+    /// What "change" compares against: the same number of calendar months before a window
+    /// of whole months (last month against the month before, not against the 30 days before
+    /// it, which would miss the charges posted on the 1st); the same days of the month before
+    /// for a window inside one month that starts on the 1st (month to date); else the window
+    /// of the same length just before.
     pub fn previous(&self) -> Window {
+        if self.start == first_of_month(self.start) {
+            let months = months_between(self.start, self.end);
+            if let Some(n) = months.filter(|n| *n > 0) {
+                return Window {
+                    start: add_months(self.start, -n),
+                    end: self.start,
+                };
+            }
+            if self.end <= next_month(self.start) {
+                let start = previous_month(self.start);
+                let month_len = (self.start - start).num_days();
+                return Window {
+                    start,
+                    end: start + Duration::days(self.days().min(month_len)),
+                };
+            }
+        }
         let len = Duration::days(self.days());
         Window {
             start: self.start - len,
             end: self.start,
+        }
+    }
+
+    /// This window without the days before `first`.
+    pub fn from_day(&self, first: NaiveDate) -> Window {
+        Window {
+            start: self.start.max(first).min(self.end),
+            end: self.end,
         }
     }
 
@@ -95,6 +136,27 @@ impl fmt::Display for Window {
         let last = self.end - Duration::days(1);
         write!(f, "{} → {} ({} d)", self.start, last, self.days())
     }
+}
+
+/// The earliest day Cost Explorer is asked about: [`MAX_DAYS`] days up to today.
+pub fn oldest_day(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(1 - MAX_DAYS)
+}
+
+/// `Some(n)` when `start..end` is exactly `n` calendar months from a 1st to a 1st.
+fn months_between(start: NaiveDate, end: NaiveDate) -> Option<i32> {
+    if end != first_of_month(end) {
+        return None;
+    }
+    let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+    Some(months)
+}
+
+/// The 1st of the month `n` months after (or before, negative) `first`'s month.
+fn add_months(first: NaiveDate, n: i32) -> NaiveDate {
+    let index = first.year() * 12 + first.month0() as i32 + n;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(first)
 }
 
 pub fn first_of_month(day: NaiveDate) -> NaiveDate {
@@ -222,9 +284,69 @@ mod tests {
 
     #[test]
     fn previous_period_has_the_same_length() {
-        let w = Window::new(d("2026-11-01"), d("2026-11-11")).expect("window");
+        let w = Window::new(d("2026-11-05"), d("2026-11-15")).expect("window");
         let p = w.previous();
-        assert_eq!((p.start, p.end), (d("2026-10-22"), d("2026-11-01")));
+        assert_eq!((p.start, p.end), (d("2026-10-26"), d("2026-11-05")));
+    }
+
+    #[test]
+    fn whole_months_compare_with_whole_months_and_month_to_date_with_the_same_days() {
+        let prev = |a: &str, b: &str| {
+            let p = Window::new(d(a), d(b)).expect("window").previous();
+            (p.start.to_string(), p.end.to_string())
+        };
+        // Last month (30 days) against the 31 days of the month before, the 1st included.
+        assert_eq!(
+            prev("2026-11-01", "2026-12-01"),
+            ("2026-10-01".into(), "2026-11-01".into())
+        );
+        assert_eq!(
+            prev("2027-03-01", "2027-04-01"),
+            ("2027-02-01".into(), "2027-03-01".into())
+        );
+        assert_eq!(
+            prev("2027-01-01", "2027-02-01"),
+            ("2026-12-01".into(), "2027-01-01".into())
+        );
+        assert_eq!(
+            prev("2026-01-01", "2026-04-01"),
+            ("2025-10-01".into(), "2026-01-01".into())
+        );
+        // Month to date on the 30th of March: all of (leap) February, nothing of March.
+        assert_eq!(
+            prev("2028-03-01", "2028-03-31"),
+            ("2028-02-01".into(), "2028-03-01".into())
+        );
+        assert_eq!(
+            prev("2026-12-01", "2026-12-16"),
+            ("2026-11-01".into(), "2026-11-16".into())
+        );
+        assert_eq!(
+            prev("2026-12-01", "2026-12-02"),
+            ("2026-11-01".into(), "2026-11-02".into())
+        );
+        // Across a month end but not whole months: the same length before.
+        assert_eq!(
+            prev("2026-11-01", "2026-12-11"),
+            ("2026-09-22".into(), "2026-11-01".into())
+        );
+    }
+
+    #[test]
+    fn typed_windows_have_the_same_limits_as_days() {
+        let today = d("2026-12-01");
+        let oldest = oldest_day(today);
+        assert_eq!(Window::last_days(today, MAX_DAYS).expect("w").start, oldest);
+        let w = Window::new(oldest, d("2026-12-02")).expect("w");
+        assert!(w.checked_against(today).is_ok());
+        let w = Window::new(oldest - Duration::days(1), d("2026-01-01")).expect("w");
+        assert!(matches!(
+            w.checked_against(today),
+            Err(WindowError::TooOld { .. })
+        ));
+        let w = Window::new(d("0000-01-01"), d("2026-01-01")).expect("w");
+        let err = w.checked_against(today).expect_err("too old");
+        assert!(err.to_string().contains(&oldest.to_string()), "{err}");
     }
 
     #[test]

@@ -1,43 +1,80 @@
 //! CSV for spreadsheets: one row per service, region and day, each tagged with its section and
 //! the data source, so demo numbers can never pass for real ones.
+//!
+//! Written with the `csv` crate (RFC 4180 quoting). Names are outside input: control
+//! characters are replaced, and a text cell a spreadsheet would run as a formula (starting
+//! with `=`, `+`, `-` or `@`) is neutralised with a leading `'`. Numbers are never touched —
+//! credits are negative and must stay numbers.
+
+use std::borrow::Cow;
 
 use crate::model::{Money, Snapshot};
 
 pub fn render(s: &Snapshot) -> String {
-    let b = s.breakdown();
     let source = if s.is_demo() { "demo" } else { "aws" };
-    let mut out = String::from("source,section,name,date,cost,estimated\n");
-    let mut row = |section: &str, name: &str, date: &str, cost: Money, estimated: &str| {
-        out.push_str(&format!(
-            "{source},{section},{},{date},{cost},{estimated}\n",
-            quote(name)
-        ));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut row = |section: &str, name: &str, date: String, cost: Money, estimated: &str| {
+        rows.push([
+            source.to_string(),
+            section.to_string(),
+            text_cell(name).into_owned(),
+            date,
+            cost.to_string(),
+            estimated.to_string(),
+        ]);
     };
-    row("total", "total", "", b.total, "");
-    for r in &b.services {
-        row("service", &r.name, "", r.cost, "");
+    if let Some(b) = s.breakdown() {
+        row("total", "total", String::new(), b.total, "");
+        for r in &b.services {
+            row("service", &r.name, String::new(), r.cost, "");
+        }
+        for r in &b.regions {
+            row("region", &r.name, String::new(), r.cost, "");
+        }
+        for d in &b.daily {
+            let estimated = if d.estimated { "true" } else { "false" };
+            row("daily", "", d.date.to_string(), d.cost, estimated);
+        }
     }
-    for r in &b.regions {
-        row("region", &r.name, "", r.cost, "");
+    // Writing to memory cannot fail; the header and rows are plain strings.
+    let written = w
+        .write_record(["source", "section", "name", "date", "cost", "estimated"])
+        .and_then(|()| rows.iter().try_for_each(|r| w.write_record(r)));
+    match (written, w.into_inner()) {
+        (Ok(()), Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => String::new(),
     }
-    for d in &b.daily {
-        let date = d.date.to_string();
-        row(
-            "daily",
-            "",
-            &date,
-            d.cost,
-            if d.estimated { "true" } else { "false" },
-        );
-    }
-    out
 }
 
-/// RFC 4180 quoting for names with commas, quotes or line breaks.
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
+/// A text cell as a spreadsheet may safely open it: control characters replaced, and a
+/// leading `=`, `+`, `-` or `@` (what Excel, LibreOffice and Google Sheets evaluate) escaped
+/// with `'`, which they show as text.
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    let clean = crate::text::clean(text);
+    if clean.starts_with(['=', '+', '-', '@']) {
+        Cow::Owned(format!("'{clean}"))
     } else {
-        field.to_string()
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_controls_replaced() {
+        assert_eq!(
+            text_cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(text_cell("+1"), "'+1");
+        assert_eq!(text_cell("-2+3"), "'-2+3");
+        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
+        // A tab or CR in front would be a formula trigger too: it is replaced first.
+        assert!(!text_cell("\t=1").contains('\t'));
+        assert!(!text_cell("a\rb").contains('\r'));
+        assert_eq!(text_cell("AWS Lambda"), "AWS Lambda");
     }
 }

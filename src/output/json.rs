@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Breakdown, Money, Row, Snapshot, SourceKind};
+use crate::model::{Breakdown, Money, Problems, Row, Snapshot, SourceKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -18,8 +18,9 @@ struct Contract<'a> {
     currency: &'a str,
     window: WindowOut,
     filters: Vec<String>,
-    total: Money,
-    month_to_date: MonthToDateOut,
+    /// `null` only when Cost Explorer gave nothing (`errors.cost_explorer` says why).
+    total: Option<Money>,
+    month_to_date: Option<MonthToDateOut>,
     forecast: Option<ForecastOut>,
     services: Vec<Named<'a>>,
     regions: Vec<Named<'a>>,
@@ -29,6 +30,8 @@ struct Contract<'a> {
     freshness: FreshnessOut,
     api_calls: ApiCallsOut,
     stale: bool,
+    /// What failed, per section; `{}` when everything answered.
+    errors: &'a Problems,
 }
 
 #[derive(Serialize)]
@@ -106,10 +109,10 @@ struct ApiCallsOut {
 /// The contract as a JSON value (what tests and `render` share).
 pub fn to_value(s: &Snapshot) -> serde_json::Value {
     let b = s.breakdown();
-    contract(s, &b)
+    contract(s, b.as_ref())
 }
 
-fn contract<'a>(s: &'a Snapshot, b: &'a Breakdown) -> serde_json::Value {
+fn contract<'a>(s: &'a Snapshot, b: Option<&'a Breakdown>) -> serde_json::Value {
     let mtd = s.month_to_date();
     let named = |rows: &'a [Row]| -> Vec<Named<'a>> {
         rows.iter()
@@ -130,27 +133,28 @@ fn contract<'a>(s: &'a Snapshot, b: &'a Breakdown) -> serde_json::Value {
             end: s.query.window.end,
         },
         filters: s.query.filters.to_strings(),
-        total: b.total,
-        month_to_date: MonthToDateOut {
+        total: b.map(|b| b.total),
+        month_to_date: mtd.map(|mtd| MonthToDateOut {
             cost: mtd.cost,
             previous_month_same_days: mtd.previous_month_same_days,
-        },
+        }),
         forecast: s.forecast.as_ref().map(|f| ForecastOut {
             month_end: f.month_end,
             lower: f.lower,
             upper: f.upper,
         }),
-        services: named(&b.services),
-        regions: named(&b.regions),
-        daily: b
-            .daily
-            .iter()
-            .map(|d| DayOut {
-                date: d.date,
-                cost: d.cost,
-                estimated: d.estimated,
-            })
-            .collect(),
+        services: b.map_or_else(Vec::new, |b| named(&b.services)),
+        regions: b.map_or_else(Vec::new, |b| named(&b.regions)),
+        daily: b.map_or_else(Vec::new, |b| {
+            b.daily
+                .iter()
+                .map(|d| DayOut {
+                    date: d.date,
+                    cost: d.cost,
+                    estimated: d.estimated,
+                })
+                .collect()
+        }),
         budgets: s
             .budgets
             .iter()
@@ -187,6 +191,7 @@ fn contract<'a>(s: &'a Snapshot, b: &'a Breakdown) -> serde_json::Value {
             cost_explorer_usd: s.api_calls.cost_explorer_usd(),
         },
         stale: s.stale,
+        errors: &s.problems,
     };
     // Plain structs of strings, numbers and options: serialising them cannot fail.
     serde_json::to_value(contract).expect("the JSON contract serialises")

@@ -16,6 +16,17 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// The word `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Table => "table",
+            Format::Csv => "csv",
+        }
+    }
+}
+
 pub fn render(snapshot: &Snapshot, format: Format) -> String {
     match format {
         Format::Json => json::render(snapshot),

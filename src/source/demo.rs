@@ -17,7 +17,7 @@ use crate::model::filter::Attributes;
 use crate::model::window::{self, Window};
 use crate::model::{
     ApiCalls, Budget, CubeBuilder, Dimension, EstimatedCharges, Filter, FilterSet, FilterValues,
-    Forecast, Freshness, Money, Query, Snapshot, SourceKind, Threshold,
+    Forecast, Freshness, Money, Problems, Query, Snapshot, SourceKind, Threshold,
 };
 
 /// How far back the demo history reaches (more than Cost Explorer's 13 months + this one).
@@ -386,7 +386,7 @@ impl DemoSource {
             account_id: None,
             currency: "USD".into(),
             query: query.clone(),
-            cube: cube.build(),
+            cube: Some(cube.build()),
             forecast: Some(self.forecast(&query.filters, today)),
             budgets: self.budgets(today),
             estimated_charges: Some(EstimatedCharges {
@@ -401,6 +401,7 @@ impl DemoSource {
             api_calls: ApiCalls::default(),
             filter_values: filter_values(),
             stale: false,
+            problems: Problems::default(),
         }
     }
 

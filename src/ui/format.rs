@@ -32,9 +32,10 @@ pub fn money_whole(amount: Money, currency: &str) -> String {
     }
 }
 
-/// "+12.3%", "-4.0%", "new", or "" (nothing before and nothing now).
-pub fn change(now: Money, before: Money) -> String {
-    crate::output::table::change(now, before).trim().to_string()
+/// "+12.3%", "-4.0%", "+$150" against a negative amount, "new", or "" (nothing before and
+/// nothing now).
+pub fn change(now: Money, before: Money, currency: &str) -> String {
+    crate::output::table::change(now, before, currency)
 }
 
 /// How long ago `at` was, in the largest sensible unit: "just now", "5m ago", "3h ago".
@@ -51,31 +52,16 @@ pub fn age(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
     }
 }
 
-/// `text` cut to `width` characters, ending in `ellipsis` when cut.
-pub fn truncate(text: &str, width: usize, ellipsis: &str) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let keep = width.saturating_sub(ellipsis.chars().count());
-    let mut out: String = text.chars().take(keep).collect();
-    if width >= ellipsis.chars().count() {
-        out.push_str(ellipsis);
-    }
-    out
-}
+pub use crate::text::{left, right, truncate};
 
-/// Left-aligned in exactly `width` characters.
-pub fn left(text: &str, width: usize, ellipsis: &str) -> String {
-    let t = truncate(text, width, ellipsis);
-    let pad = width.saturating_sub(t.chars().count());
-    format!("{t}{}", " ".repeat(pad))
-}
-
-/// Right-aligned in exactly `width` characters.
-pub fn right(text: &str, width: usize, ellipsis: &str) -> String {
-    let t = truncate(text, width, ellipsis);
-    let pad = width.saturating_sub(t.chars().count());
-    format!("{}{t}", " ".repeat(pad))
+/// A share bar's length: a part of a positive total; nothing for a credit (a negative part)
+/// or when credits outweigh spend (the total is not positive).
+pub fn share_ratio(part: Money, total: Money) -> f64 {
+    use rust_decimal::Decimal;
+    if total.amount() <= Decimal::ZERO || part.amount() <= Decimal::ZERO {
+        return 0.0;
+    }
+    ratio(part, total)
 }
 
 /// A money ratio as a float, for bar lengths only (never for displayed amounts).
@@ -112,18 +98,17 @@ mod tests {
         assert_eq!(age(now, at("2026-11-25T16:35:00Z")), "5m ago");
         assert_eq!(age(now, at("2026-11-25T10:40:00Z")), "6h ago");
         assert_eq!(age(now, at("2026-11-20T16:40:00Z")), "5d ago");
-        assert_eq!(change(m("110"), m("100")), "+10.0%");
-        assert_eq!(change(m("90"), m("100")), "-10.0%");
-        assert_eq!(change(m("5"), m("0")), "new");
+        assert_eq!(change(m("110"), m("100"), "USD"), "+10.0%");
+        assert_eq!(change(m("90"), m("100"), "USD"), "-10.0%");
+        assert_eq!(change(m("5"), m("0"), "USD"), "new");
     }
 
     #[test]
-    fn fitting_text() {
-        assert_eq!(truncate("abcdef", 4, "…"), "abc…");
-        assert_eq!(truncate("abcdef", 0, "…"), "");
-        assert_eq!(left("ab", 4, "…"), "ab  ");
-        assert_eq!(right("ab", 4, "…"), "  ab");
+    fn ratios_for_bars() {
         assert!((ratio(m("25"), m("100")) - 0.25).abs() < 1e-9);
         assert_eq!(ratio(m("1"), Money::ZERO), 0.0);
+        assert_eq!(share_ratio(m("25"), m("100")), 0.25);
+        assert_eq!(share_ratio(m("-25"), m("100")), 0.0);
+        assert_eq!(share_ratio(m("-25"), m("-100")), 0.0, "not a full bar");
     }
 }

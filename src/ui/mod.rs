@@ -71,8 +71,16 @@ fn draw_full(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
     panels::header::draw(frame, header, app, false);
     panels::footer::draw(frame, footer, app);
-    if app.view.is_none() {
+    if app.latest.is_none() {
         panels::loading(frame, body, app);
+        return;
+    }
+    if app.view.is_none() {
+        // The free sources answered, Cost Explorer not (yet): show what there is.
+        let [costs, budgets] =
+            Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+        panels::no_costs(frame, costs, app);
+        panels::budgets::draw(frame, budgets, app);
         return;
     }
     if app.drill.is_some() {
@@ -106,8 +114,15 @@ fn draw_compact(frame: &mut Frame, area: Rect, app: &App) {
     if body.height == 0 {
         return;
     }
-    if app.view.is_none() {
+    if app.latest.is_none() {
         panels::loading(frame, body, app);
+        return;
+    }
+    if app.view.is_none() {
+        match app.focus {
+            Panel::Budgets => panels::budgets::draw(frame, body, app),
+            _ => panels::no_costs(frame, body, app),
+        }
         return;
     }
     if app.drill.is_some() {

@@ -233,6 +233,11 @@ impl Theme {
         s
     }
 
+    /// The mark at the foot of a day whose net cost is negative (credits beyond spend).
+    pub fn credit_mark(&self) -> &'static str {
+        if self.ascii { "-" } else { "╌" }
+    }
+
     /// The cell of a vertical bar `eighths` (0..=8) high; `estimated` days use a distinct glyph
     /// so they stand out without colour.
     pub fn vbar_cell(&self, eighths: u8, estimated: bool) -> &'static str {

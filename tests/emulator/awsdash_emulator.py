@@ -79,6 +79,16 @@ class Call:
         self.json_content_type = "application/x-amz-json-1.1"
 
 
+def _access_key(environ: dict[str, Any]) -> str | None:
+    """The access key id a request was signed with (never the secret), for tests that check
+    which credentials a client used."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        return auth.split("Credential=", 1)[1].split("/", 1)[0]
+    except IndexError:
+        return None
+
+
 def _signing_service(environ: dict[str, Any]) -> str | None:
     auth = environ.get("HTTP_AUTHORIZATION", "")
     try:
@@ -335,6 +345,7 @@ class Emulator:
             "status": 0,
             "request": call.request,
             "at": at,
+            "access_key": _access_key(environ),
         }
         with self.lock:
             self.journal.append(entry)

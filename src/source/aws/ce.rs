@@ -18,11 +18,11 @@ use super::FetchError;
 use super::client::Clients;
 use super::error::AwsError;
 use crate::config::Metric;
-use crate::meter::{Api, Meter};
+use crate::meter::{Meter, Refused};
 use crate::model::{CostCube, CubeBuilder, Dimension, FilterSet, Money, Window};
 
 /// A paginated answer that never ends is a bug somewhere; stop paying for it.
-const MAX_PAGES: usize = 1_000;
+const MAX_PAGES: u64 = 1_000;
 
 /// The Cost Explorer `Filter` for `filters` (same-dimension values OR-ed, dimensions AND-ed),
 /// plus "no credits or refunds" when asked. `None` when nothing is filtered.
@@ -115,30 +115,84 @@ fn parse_day(text: &str) -> Result<NaiveDate, FetchError> {
         .ok_or_else(|| FetchError::Malformed(format!("bad TimePeriod start {text:?}")))
 }
 
+/// What one page said: the token for the next, and — when the caller can tell — about how
+/// many more pages the answer needs.
+struct Page {
+    next: Option<String>,
+    remaining: Option<u64>,
+}
+
+impl Page {
+    fn last_or_next(next: Option<&str>) -> Page {
+        Page {
+            next: next.map(str::to_owned),
+            remaining: None,
+        }
+    }
+}
+
+/// Whether a failed request may have been billed: AWS bills the requests it answers, so an
+/// error answer (or one never sent) is free; a timeout or a garbled answer may have been
+/// processed and is kept on the meter.
+fn maybe_billed<E, R>(err: &SdkError<E, R>) -> bool {
+    !matches!(
+        err,
+        SdkError::ServiceError(_) | SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_)
+    )
+}
+
 /// The NextPageToken loop every Cost Explorer list call needs (the SDK has no paginator for
-/// them): each page is a paid request, so each passes the meter first and is counted once it
-/// succeeds; only the token changes between requests (AWS refuses changed parameters).
+/// them). Each page is a paid request, reserved on the meter before it is sent and given back
+/// if AWS answers with an error. Only the token changes between requests (AWS refuses changed
+/// parameters). Knowing before paying: `known_pages` (what the same query took last time) and
+/// each page's estimate of the pages still to come are checked against what the daily cap
+/// leaves, and the loop stops before spending on an answer it could not finish. Returns the
+/// number of pages paid.
 async fn each_page<P, E, Fut>(
     meter: &Meter,
     now: DateTime<Utc>,
     action: &'static str,
+    known_pages: Option<u64>,
     mut request: impl FnMut(Option<String>) -> Fut,
-    mut take: impl FnMut(P) -> Result<Option<String>, FetchError>,
-) -> Result<(), FetchError>
+    mut take: impl FnMut(P, u64) -> Result<Page, FetchError>,
+) -> Result<u64, FetchError>
 where
     Fut: std::future::Future<Output = Result<P, SdkError<E, Response>>>,
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let would_exceed = |needed: u64, spent: u64| {
+        let left = meter.paid_left(now);
+        (needed > left).then(|| {
+            FetchError::Refused(Refused::WouldExceed {
+                needed,
+                left,
+                cap: meter.cap(),
+                spent,
+            })
+        })
+    };
+    if let Some(err) = known_pages.and_then(|n| would_exceed(n, 0)) {
+        return Err(err);
+    }
     let mut token = None;
-    for _ in 0..MAX_PAGES {
-        meter.allow_paid(now)?;
-        let page = request(token.take())
-            .await
-            .map_err(|e| AwsError::classify(action, &e))?;
-        meter.record(Api::CostExplorer, now);
-        token = take(page)?;
-        if token.is_none() {
-            return Ok(());
+    for pages in 1..=MAX_PAGES {
+        let reservation = meter.reserve(now)?;
+        let page = match request(token.take()).await {
+            Ok(page) => page,
+            Err(e) => {
+                if !maybe_billed(&e) {
+                    meter.refund(reservation);
+                }
+                return Err(AwsError::classify(action, &e).into());
+            }
+        };
+        let Page { next, remaining } = take(page, pages)?;
+        match next {
+            None => return Ok(pages),
+            Some(next) => token = Some(next),
+        }
+        if let Some(err) = remaining.and_then(|n| would_exceed(n, pages)) {
+            return Err(err);
         }
     }
     Err(FetchError::Malformed(format!(
@@ -147,7 +201,9 @@ where
 }
 
 /// Fetches the cost cube over `range`: daily cost by service and region, with `filters`
-/// applied by Cost Explorer. Pages are merged (a day's groups may span two pages).
+/// applied by Cost Explorer. Pages are merged (a day's groups may span two pages). Returns the
+/// cube and the number of pages it took (to know the cost of the next refresh in advance).
+#[allow(clippy::too_many_arguments)]
 pub async fn cube(
     clients: &Clients,
     meter: &Meter,
@@ -156,9 +212,11 @@ pub async fn cube(
     metric: Metric,
     exclude_credits: bool,
     now: DateTime<Utc>,
-) -> Result<CostCube, FetchError> {
+    known_pages: Option<u64>,
+) -> Result<(CostCube, u64), FetchError> {
     let filter = expression(filters, exclude_credits);
     let mut builder = CubeBuilder::new(range);
+    let mut last_day: Option<NaiveDate> = None;
     let request = |token| {
         clients
             .ce
@@ -172,12 +230,37 @@ pub async fn cube(
             .set_next_page_token(token)
             .send()
     };
-    each_page(meter, now, "ce:GetCostAndUsage", request, |page| {
-        absorb(&mut builder, page.results_by_time(), metric)?;
-        Ok(page.next_page_token().map(str::to_owned))
-    })
+    let pages = each_page(
+        meter,
+        now,
+        "ce:GetCostAndUsage",
+        known_pages,
+        request,
+        |page, pages| {
+            let results = page.results_by_time();
+            absorb(&mut builder, results, metric)?;
+            for r in results {
+                if let Some(day) = r.time_period().and_then(|t| parse_day(t.start()).ok()) {
+                    last_day = last_day.max(Some(day));
+                }
+            }
+            Ok(Page {
+                next: page.next_page_token().map(str::to_owned),
+                remaining: last_day.map(|d| pages_to_go(range, d, pages)),
+            })
+        },
+    )
     .await?;
-    Ok(builder.build())
+    Ok((builder.build(), pages))
+}
+
+/// Pages still needed when `pages` pages reached `last_day` of `range`, assuming later days
+/// take as much room as earlier ones (AWS sends days in order; the last one may be split, so
+/// this errs on the high side).
+fn pages_to_go(range: Window, last_day: NaiveDate, pages: u64) -> u64 {
+    let covered = ((last_day - range.start).num_days() + 1).clamp(1, range.days().max(1)) as u64;
+    let total = (pages * range.days().max(1) as u64).div_ceil(covered);
+    total.saturating_sub(pages)
 }
 
 /// Adds one page of a SERVICE × REGION grouped answer to the cube. A day may arrive split
@@ -260,7 +343,7 @@ pub async fn forecast(
     now: DateTime<Utc>,
 ) -> Result<Option<ForecastRest>, FetchError> {
     let rest = forecast_period(today);
-    meter.allow_paid(now)?;
+    let reservation = meter.reserve(now)?;
     let answer = clients
         .ce
         .get_cost_forecast()
@@ -274,15 +357,16 @@ pub async fn forecast(
     let answer = match answer {
         Ok(a) => a,
         Err(e) => {
+            if !maybe_billed(&e) {
+                meter.refund(reservation);
+            }
             let err = AwsError::classify("ce:GetCostForecast", &e);
             if err.kind == super::error::AwsErrorKind::DataUnavailable {
-                // Not charged: failed requests are free.
                 return Ok(None);
             }
             return Err(err.into());
         }
     };
-    meter.record(Api::CostExplorer, now);
     let Some(total) = answer.total().and_then(|t| t.amount()) else {
         return Ok(None);
     };
@@ -317,18 +401,25 @@ pub async fn accounts(
             .set_next_page_token(token)
             .send()
     };
-    each_page(meter, now, "ce:GetDimensionValues", request, |page| {
-        for v in page.dimension_values() {
-            let id = v.value().unwrap_or_default().to_string();
-            let name = v
-                .attributes()
-                .and_then(|a| a.get("description"))
-                .cloned()
-                .unwrap_or_else(|| id.clone());
-            out.push((id, name));
-        }
-        Ok(page.next_page_token().map(str::to_owned))
-    })
+    each_page(
+        meter,
+        now,
+        "ce:GetDimensionValues",
+        None,
+        request,
+        |page, _| {
+            for v in page.dimension_values() {
+                let id = v.value().unwrap_or_default().to_string();
+                let name = v
+                    .attributes()
+                    .and_then(|a| a.get("description"))
+                    .cloned()
+                    .unwrap_or_else(|| id.clone());
+                out.push((id, name));
+            }
+            Ok(Page::last_or_next(page.next_page_token()))
+        },
+    )
     .await?;
     Ok(out)
 }
@@ -351,9 +442,9 @@ pub async fn tag_values_of(
             .set_next_page_token(token)
             .send()
     };
-    each_page(meter, now, "ce:GetTags", request, |page| {
+    each_page(meter, now, "ce:GetTags", None, request, |page, _| {
         out.extend(page.tags().iter().filter(|t| !t.is_empty()).cloned());
-        Ok(page.next_page_token().map(str::to_owned))
+        Ok(Page::last_or_next(page.next_page_token()))
     })
     .await?;
     out.sort();
@@ -441,6 +532,20 @@ mod tests {
             period("2028-02-29"),
             ("2028-02-29".into(), "2028-03-01".into(), 1)
         );
+    }
+
+    #[test]
+    fn pages_to_go_extrapolates_from_the_days_covered() {
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        let range = Window::new(d("2026-10-01"), d("2026-11-30")).expect("w"); // 60 days
+        // One page reached day 15 of 60: about three more.
+        assert_eq!(pages_to_go(range, d("2026-10-15"), 1), 3);
+        // Two pages reached the last day: nothing more.
+        assert_eq!(pages_to_go(range, d("2026-11-29"), 2), 0);
+        // A first page that stopped on the first day: the worst case, a page a day.
+        assert_eq!(pages_to_go(range, d("2026-10-01"), 1), 59);
+        // Days beyond the range (a confused answer) do not make it negative.
+        assert_eq!(pages_to_go(range, d("2027-01-01"), 3), 0);
     }
 
     #[test]

@@ -16,6 +16,11 @@ use crate::model::EstimatedCharges;
 
 /// The latest total `EstimatedCharges` (USD) of the last two days; `None` when the account
 /// publishes no billing metrics (billing alerts not enabled).
+///
+/// Asked in one-minute periods from a whole minute: CloudWatch stamps each value with the
+/// start of its period, so with 6-hour periods `at` would be up to 6 hours before the
+/// datapoint; with minutes it is the datapoint's own minute. Billing metrics have a few
+/// datapoints a day, so the answer stays small.
 pub async fn estimated_charges(
     clients: &Clients,
     meter: &Meter,
@@ -32,12 +37,14 @@ pub async fn estimated_charges(
                         .dimensions(Dimension::builder().name("Currency").value("USD").build())
                         .build(),
                 )
-                .period(21_600)
+                .period(60)
                 .stat("Maximum")
                 .build(),
         )
         .build();
-    let start: SystemTime = (now - Duration::days(2)).into();
+    let from = (now - Duration::days(2)).timestamp();
+    let from = DateTime::<Utc>::from_timestamp(from - from.rem_euclid(60), 0).unwrap_or(now);
+    let start: SystemTime = from.into();
     let end: SystemTime = (now + Duration::minutes(1)).into();
     let mut pages = clients
         .cloudwatch

@@ -13,10 +13,19 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 pub enum AwsErrorKind {
     NoCredentials,
     ExpiredCredentials,
+    /// AWS does not know the key, or the signature does not match it (wrong secret key, or
+    /// this machine's clock is off).
+    InvalidCredentials,
+    BadSignature,
     AccessDenied,
     CostExplorerNotEnabled,
     Throttled,
     Unavailable,
+    /// No answer within the configured timeout.
+    TimedOut,
+    /// The billing data changed while it was read page by page (or its report expired): the
+    /// same question asked again is answered.
+    DataChanged,
     /// Cost Explorer has no data for the request (new account, forecast without history).
     DataUnavailable,
     /// The request was refused as malformed (a bug, or a window AWS does not serve).
@@ -47,7 +56,7 @@ impl AwsError {
                 let message = service.err().message().unwrap_or_default();
                 by_code(code, message, status)
             }
-            SdkError::TimeoutError(_) => AwsErrorKind::Unavailable,
+            SdkError::TimeoutError(_) => AwsErrorKind::TimedOut,
             _ => by_text(&context),
         };
         let detail = match err {
@@ -59,8 +68,11 @@ impl AwsError {
                     e.message().unwrap_or("(no message)")
                 ))
             }
+            SdkError::TimeoutError(_) => "no answer in time".to_string(),
             _ => redact(&gist(err)),
         };
+        // AWS's words are outside input: no control character of theirs reaches a terminal.
+        let detail = crate::text::clean(&detail).into_owned();
         AwsError {
             kind,
             action,
@@ -74,6 +86,8 @@ impl AwsError {
             self.kind,
             AwsErrorKind::NoCredentials
                 | AwsErrorKind::ExpiredCredentials
+                | AwsErrorKind::InvalidCredentials
+                | AwsErrorKind::BadSignature
                 | AwsErrorKind::AccessDenied
                 | AwsErrorKind::CostExplorerNotEnabled
         )
@@ -83,11 +97,15 @@ impl AwsError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self.kind,
-            AwsErrorKind::Throttled | AwsErrorKind::Unavailable
+            AwsErrorKind::Throttled
+                | AwsErrorKind::Unavailable
+                | AwsErrorKind::TimedOut
+                | AwsErrorKind::DataChanged
         )
     }
 
-    /// One sentence for the footer, stderr or `doctor`: what happened and what to do.
+    /// One sentence for the footer, stderr or `doctor`: what happened and what to do. It names
+    /// no key of the dashboard: the dashboard adds its own "press r".
     pub fn advice(&self, profile: Option<&str>) -> String {
         let login = match profile {
             Some(p) => format!("aws sso login --profile {p}"),
@@ -98,8 +116,16 @@ impl AwsError {
                 "no AWS credentials found — pass --profile NAME, set AWS_PROFILE, or run `{login}` (or try --demo); the log lists every place looked"
             ),
             AwsErrorKind::ExpiredCredentials => {
-                format!("AWS credentials expired — run `{login}`, then press r")
+                format!("AWS credentials expired — run `{login}`")
             }
+            AwsErrorKind::InvalidCredentials => format!(
+                "AWS does not accept these credentials for {}: the access key is unknown to AWS or was deleted — check the profile or AWS_ACCESS_KEY_ID [{}]",
+                self.action, self.detail
+            ),
+            AwsErrorKind::BadSignature => format!(
+                "AWS rejected the request signature for {}: the secret access key does not match the key id, or this machine's clock is off (compare `date -u` with the real time) [{}]",
+                self.action, self.detail
+            ),
             AwsErrorKind::AccessDenied => format!(
                 "access denied: your identity may not call {} — attach the read-only policy in assets/iam-policy.json [{}]",
                 self.action, self.detail
@@ -111,6 +137,14 @@ impl AwsError {
             ),
             AwsErrorKind::Unavailable => format!(
                 "AWS unavailable for {} after retries [{}]",
+                self.action, self.detail
+            ),
+            AwsErrorKind::TimedOut => format!(
+                "{} timed out: AWS did not answer within [aws] timeout_secs",
+                self.action
+            ),
+            AwsErrorKind::DataChanged => format!(
+                "AWS's billing data changed while {} was read page by page; it is asked again [{}]",
                 self.action, self.detail
             ),
             AwsErrorKind::DataUnavailable => format!("no data from {} yet [{}]", self.action, self.detail),
@@ -129,11 +163,17 @@ impl std::error::Error for AwsError {}
 
 fn by_code(code: &str, message: &str, status: u16) -> AwsErrorKind {
     match code {
-        "ExpiredToken"
-        | "ExpiredTokenException"
+        "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired" => {
+            AwsErrorKind::ExpiredCredentials
+        }
+        "InvalidClientTokenId" | "UnrecognizedClientException" => AwsErrorKind::InvalidCredentials,
+        // A signature AWS cannot match: a wrong secret key, or a clock off by minutes
+        // (RequestExpired, "Signature expired"). Not a missing policy.
+        "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "IncompleteSignature"
         | "RequestExpired"
-        | "InvalidClientTokenId"
-        | "UnrecognizedClientException" => AwsErrorKind::ExpiredCredentials,
+        | "RequestTimeTooSkewed" => AwsErrorKind::BadSignature,
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
             if message
                 .to_ascii_lowercase()
@@ -151,12 +191,14 @@ fn by_code(code: &str, message: &str, status: u16) -> AwsErrorKind {
         | "RequestLimitExceeded"
         | "SlowDown" => AwsErrorKind::Throttled,
         "DataUnavailableException" => AwsErrorKind::DataUnavailable,
-        "ValidationException"
-        | "InvalidParameterException"
-        | "InvalidParameterValue"
-        | "RequestChangedException"
-        | "InvalidNextTokenException"
-        | "BillExpirationException" => AwsErrorKind::Invalid,
+        // Not the user's mistake: the data moved under a paginated read (or its report
+        // expired), and asking again from the first page is the cure.
+        "RequestChangedException" | "InvalidNextTokenException" | "BillExpirationException" => {
+            AwsErrorKind::DataChanged
+        }
+        "ValidationException" | "InvalidParameterException" | "InvalidParameterValue" => {
+            AwsErrorKind::Invalid
+        }
         _ if status >= 500 => AwsErrorKind::Unavailable,
         _ if status == 403 => AwsErrorKind::AccessDenied,
         _ => AwsErrorKind::Unavailable,
@@ -188,7 +230,9 @@ fn gist(err: &(dyn std::error::Error + 'static)) -> String {
 /// Errors that never reached AWS: credentials, connection, DNS.
 fn by_text(text: &str) -> AwsErrorKind {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("token has expired")
+    if lower.contains("timed out") || lower.contains("timeout") {
+        AwsErrorKind::TimedOut
+    } else if lower.contains("token has expired")
         || lower.contains("expired token")
         || lower.contains("session has expired")
         || lower.contains("expiredtoken")
@@ -274,6 +318,41 @@ mod tests {
     }
 
     #[test]
+    fn signatures_and_changed_data_are_not_missing_policies_or_usage_errors() {
+        for code in [
+            "InvalidSignatureException",
+            "SignatureDoesNotMatch",
+            "RequestExpired",
+        ] {
+            assert_eq!(by_code(code, "", 403), AwsErrorKind::BadSignature, "{code}");
+        }
+        assert_eq!(
+            by_code("InvalidClientTokenId", "", 403),
+            AwsErrorKind::InvalidCredentials
+        );
+        for code in [
+            "RequestChangedException",
+            "BillExpirationException",
+            "InvalidNextTokenException",
+        ] {
+            assert_eq!(by_code(code, "", 400), AwsErrorKind::DataChanged, "{code}");
+        }
+        let e = AwsError {
+            kind: AwsErrorKind::BadSignature,
+            action: "ce:GetCostAndUsage",
+            detail: "InvalidSignatureException: The request signature we calculated does not match"
+                .into(),
+        };
+        let advice = e.advice(None);
+        assert!(
+            advice.contains("clock") && advice.contains("secret access key"),
+            "{advice}"
+        );
+        assert!(!advice.contains("iam-policy"), "{advice}");
+        assert!(e.is_permission());
+    }
+
+    #[test]
     fn chain_texts_are_recognised() {
         assert_eq!(
             by_text(
@@ -297,7 +376,7 @@ mod tests {
         };
         assert_eq!(
             e.advice(Some("ops")),
-            "AWS credentials expired — run `aws sso login --profile ops`, then press r"
+            "AWS credentials expired — run `aws sso login --profile ops`"
         );
         assert!(e.is_permission() && !e.is_transient());
         let e = AwsError {

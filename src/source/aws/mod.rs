@@ -13,15 +13,17 @@ use chrono::{DateTime, Utc};
 pub use client::Clients;
 pub use error::{AwsError, AwsErrorKind};
 
-use crate::meter::{Api, CapReached, Meter};
+use crate::error::AppError;
+use crate::meter::{Api, Meter, Refused};
 
 /// Why a fetch failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// The meter refused a paid call (the daily cap, or a count that cannot be kept).
     #[error(transparent)]
-    Cap(#[from] CapReached),
+    Refused(#[from] Refused),
     #[error("unexpected answer from AWS: {0}")]
     Malformed(String),
 }
@@ -42,15 +44,18 @@ pub async fn account_id(
         .ok_or_else(|| FetchError::Malformed("GetCallerIdentity returned no account".into()))
 }
 
-/// Builds the AWS source from the settings: clients from the standard chain, the meter beside
-/// the cache (so a restart keeps today's counts and the daily cap holds), the disk cache.
-pub async fn from_settings(settings: &crate::settings::Settings) -> source::AwsSource {
-    let config = client::load(&settings.aws).await;
+/// Builds the AWS source from the settings: clients from the standard chain (or the named
+/// profile), the meter beside the cache (shared by every awsdash on the machine, so the daily
+/// cap holds across processes and restarts), the disk cache.
+pub async fn from_settings(
+    settings: &crate::settings::Settings,
+) -> Result<source::AwsSource, AppError> {
+    let config = client::load(&settings.aws).await?;
     let meter = Meter::new(
         Some(settings.cache_dir.join("api-calls.json")),
         settings.refresh.max_cost_explorer_calls_per_day,
     );
-    source::AwsSource::new(
+    Ok(source::AwsSource::new(
         Clients::new(&config),
         std::sync::Arc::new(meter),
         crate::cache::DiskCache::new(settings.cache_dir.clone()),
@@ -60,25 +65,29 @@ pub async fn from_settings(settings: &crate::settings::Settings) -> source::AwsS
             ttl: chrono::Duration::seconds(settings.refresh.cost_explorer_ttl_secs as i64),
             tag_keys: settings.view.tag_keys.clone(),
             read_cache: settings.use_cache,
-            profile: settings.aws.profile.clone(),
-            origin: format!("{:?}@{:?}", settings.aws.profile, settings.aws.endpoint_url),
+            profile: settings.aws.advice_profile().map(str::to_owned),
+            origin: settings.aws.origin.clone(),
         },
-    )
+    ))
 }
 
 impl FetchError {
-    /// The command-line error for this failure, with its exit code (3 permissions, 4
-    /// unavailable, 2 a request AWS refused as invalid).
-    pub fn to_app_error(&self, profile: Option<&str>) -> crate::error::AppError {
-        use crate::error::AppError;
+    /// The command-line error for this failure, with its exit code (3 credentials or
+    /// permissions, 4 unavailable or refused by the cap, 2 a request AWS refused as invalid).
+    pub fn to_app_error(&self, profile: Option<&str>) -> AppError {
         match self {
             FetchError::Aws(e) if e.is_permission() => AppError::Credentials(e.advice(profile)),
             FetchError::Aws(e) if e.kind == AwsErrorKind::Invalid => {
                 AppError::Usage(e.advice(profile))
             }
             FetchError::Aws(e) => AppError::Unavailable(e.advice(profile)),
-            FetchError::Cap(e) => AppError::Unavailable(e.to_string()),
+            FetchError::Refused(e) => AppError::Unavailable(e.to_string()),
             FetchError::Malformed(m) => AppError::Other(format!("unexpected answer from AWS: {m}")),
         }
+    }
+
+    /// Worth trying again after a while by itself (throttling, an outage, a timeout).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FetchError::Aws(a) if a.is_transient())
     }
 }

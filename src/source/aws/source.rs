@@ -2,6 +2,10 @@
 //! freshness allows: the cube and the forecast come from the disk cache while younger than the
 //! TTL; region and service filters are applied to a cached cube locally (the CE query carries
 //! only account and tag filters), so flipping them costs nothing.
+//!
+//! Every method takes `&self` and the account explicitly, so callers can run the free and the
+//! paid sources side by side (a slow Budgets answer must not hold up the rest) and decide
+//! themselves when STS is asked.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use crate::meter::Meter;
 use crate::model::window::first_of_month;
 use crate::model::{
     Budget, CostCube, Dimension, EstimatedCharges, FilterSet, FilterValues, Forecast, Freshness,
-    Money, Query, Snapshot, SourceKind, Window,
+    Money, Problems, Query, Snapshot, SourceKind, Window,
 };
 
 /// What the AWS source needs from the settings.
@@ -30,10 +34,10 @@ pub struct AwsOptions {
     pub tag_keys: Vec<String>,
     /// Read cached Cost Explorer answers (false with --no-cache; fresh ones are still stored).
     pub read_cache: bool,
-    /// The profile in use, so advice can say `aws sso login --profile NAME`.
+    /// The profile to name in advice (`aws sso login --profile NAME`).
     pub profile: Option<String>,
-    /// Where credentials and calls go (profile, endpoint): the account last seen there is
-    /// remembered, so cached numbers can be shown before STS has answered.
+    /// Who the calls go to as (see [`crate::settings::AwsSettings::origin`]): the account last
+    /// seen for it is remembered, so cached numbers can be shown before STS has answered.
     pub origin: String,
 }
 
@@ -44,6 +48,14 @@ struct CubeQuery<'a> {
     filters: &'a FilterSet,
     metric: &'static str,
     exclude_credits: bool,
+}
+
+/// A cached cube and the number of paid pages it took, so the next refresh of the same query
+/// knows its price before it starts.
+#[derive(Serialize, Deserialize)]
+struct CubeEntry {
+    cube: CostCube,
+    pages: u64,
 }
 
 #[derive(Serialize)]
@@ -61,10 +73,11 @@ struct CachedForecast {
     upper: Option<Money>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Default)]
-struct PickerValues {
-    accounts: BTreeMap<String, String>,
-    tags: BTreeMap<String, Vec<String>>,
+/// Account names and tag values for the filter picker.
+#[derive(Debug, Serialize, Deserialize, Clone, Default, PartialEq, Eq)]
+pub struct PickerValues {
+    pub accounts: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, Vec<String>>,
 }
 
 /// Only the filters Cost Explorer must apply; regions and services are cut from the cube.
@@ -77,16 +90,52 @@ pub struct AwsSource {
     pub meter: Arc<Meter>,
     pub cache: DiskCache,
     pub options: AwsOptions,
-    account_id: Option<String>,
+    account_id: tokio::sync::OnceCell<String>,
 }
 
-/// The cheap sources' latest answers.
+/// The free sources' answers of one poll, each on its own.
+#[derive(Debug)]
+pub struct CheapAnswers {
+    pub budgets: Result<Vec<Budget>, FetchError>,
+    pub estimated_charges: Result<Option<EstimatedCharges>, FetchError>,
+}
+
+/// The cheap sources' latest good answers.
 #[derive(Debug, Clone, Default)]
 pub struct Cheap {
     pub budgets: Vec<Budget>,
     pub budgets_at: Option<DateTime<Utc>>,
     pub estimated_charges: Option<EstimatedCharges>,
     pub cloudwatch_at: Option<DateTime<Utc>>,
+}
+
+impl Cheap {
+    /// Takes in what answered; what failed keeps its last good value. Returns the failures.
+    pub fn absorb(&mut self, answers: CheapAnswers, now: DateTime<Utc>) -> CheapFailures {
+        let mut failed = CheapFailures::default();
+        match answers.budgets {
+            Ok(b) => {
+                self.budgets = b;
+                self.budgets_at = Some(now);
+            }
+            Err(e) => failed.budgets = Some(e),
+        }
+        match answers.estimated_charges {
+            Ok(e) => {
+                self.estimated_charges = e;
+                self.cloudwatch_at = Some(now);
+            }
+            Err(e) => failed.cloudwatch = Some(e),
+        }
+        failed
+    }
+}
+
+/// The free sources that failed in one poll.
+#[derive(Debug, Default)]
+pub struct CheapFailures {
+    pub budgets: Option<FetchError>,
+    pub cloudwatch: Option<FetchError>,
 }
 
 impl AwsSource {
@@ -96,21 +145,28 @@ impl AwsSource {
             meter,
             cache,
             options,
-            account_id: None,
+            account_id: tokio::sync::OnceCell::new(),
         }
     }
 
-    /// The account id, asked of STS once per process.
-    pub async fn account(&mut self, now: DateTime<Utc>) -> Result<String, FetchError> {
-        if let Some(id) = &self.account_id {
-            return Ok(id.clone());
-        }
-        let id = super::account_id(&self.clients, &self.meter, now).await?;
-        if let Err(e) = self.cache.put(&self.origin_key(), &id, now) {
-            tracing::warn!("cannot remember the account id: {e}");
-        }
-        self.account_id = Some(id.clone());
-        Ok(id)
+    /// The account id, asked of STS once per process (concurrent callers share one request),
+    /// and remembered on disk for the next start.
+    pub async fn account(&self, now: DateTime<Utc>) -> Result<String, FetchError> {
+        let id = self
+            .account_id
+            .get_or_try_init(|| async {
+                let id = super::account_id(&self.clients, &self.meter, now).await?;
+                self.cache
+                    .keep("the account id", &self.origin_key(), &id, now);
+                Ok::<_, FetchError>(id)
+            })
+            .await?;
+        Ok(id.clone())
+    }
+
+    /// The account STS confirmed in this process, if it did.
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.get().map(String::as_str)
     }
 
     fn origin_key(&self) -> CacheKey {
@@ -150,6 +206,10 @@ impl AwsSource {
         )
     }
 
+    fn picker_key(&self, account: &str, window: Window) -> CacheKey {
+        CacheKey::new("ce-picker", account, &(&self.options.tag_keys, window.end))
+    }
+
     /// The last cube stored for `query`, whatever its age, restricted to its filters: what is
     /// shown (marked stale) when Cost Explorer cannot be reached.
     pub fn last_cube(
@@ -158,34 +218,35 @@ impl AwsSource {
         query: &Query,
         today: NaiveDate,
     ) -> Option<Cached<CostCube>> {
-        let whole: Cached<CostCube> = self.cache.get(&self.cube_key(account, query, today))?;
+        let entry: Cached<CubeEntry> = self.cache.get(&self.cube_key(account, query, today))?;
         Some(Cached {
-            value: whole.value.restricted(&query.filters),
-            fetched_at: whole.fetched_at,
+            value: entry.value.cube.restricted(&query.filters),
+            fetched_at: entry.fetched_at,
         })
     }
 
     /// The cube for `query`: from the cache when younger than the TTL (unless `force`), else
     /// from Cost Explorer (paid) and stored. Region/service filters are applied locally.
     pub async fn cube(
-        &mut self,
+        &self,
+        account: &str,
         query: &Query,
         today: NaiveDate,
         now: DateTime<Utc>,
         force: bool,
     ) -> Result<Cached<CostCube>, FetchError> {
-        let account = self.account(now).await?;
-        let key = self.cube_key(&account, query, today);
-        let cached: Option<Cached<CostCube>> = if self.options.read_cache && !force {
-            self.cache.get(&key)
-        } else {
-            None
-        };
-        let fresh = cached.filter(|c| c.age(now) < self.options.ttl);
+        let key = self.cube_key(account, query, today);
+        let cached: Option<Cached<CubeEntry>> = self.cache.get(&key);
+        let known_pages = cached.as_ref().map(|c| c.value.pages);
+        let fresh = cached
+            .filter(|c| self.options.read_cache && !force && c.is_fresh(now, self.options.ttl));
         let whole = match fresh {
-            Some(c) => c,
+            Some(c) => Cached {
+                value: c.value.cube,
+                fetched_at: c.fetched_at,
+            },
             None => {
-                let cube = ce::cube(
+                let (cube, pages) = ce::cube(
                     &self.clients,
                     &self.meter,
                     query.fetch_range(today),
@@ -193,13 +254,14 @@ impl AwsSource {
                     self.options.metric,
                     self.options.exclude_credits,
                     now,
+                    known_pages,
                 )
                 .await?;
-                if let Err(e) = self.cache.put(&key, &cube, now) {
-                    tracing::warn!("cannot cache the cost cube: {e}");
-                }
+                let entry = CubeEntry { cube, pages };
+                self.cache
+                    .keep("the Cost Explorer answer", &key, &entry, now);
                 Cached {
-                    value: cube,
+                    value: entry.cube,
                     fetched_at: now,
                 }
             }
@@ -210,24 +272,38 @@ impl AwsSource {
         })
     }
 
+    /// The last forecast stored for `query`, whatever its age.
+    pub fn last_forecast(
+        &self,
+        account: &str,
+        query: &Query,
+        today: NaiveDate,
+    ) -> Option<Cached<Option<ForecastRest>>> {
+        let hit: Cached<Option<CachedForecast>> =
+            self.cache.get(&self.forecast_key(account, query, today))?;
+        Some(Cached {
+            value: hit.value.map(|f| ForecastRest {
+                mean: f.mean,
+                lower: f.lower,
+                upper: f.upper,
+            }),
+            fetched_at: hit.fetched_at,
+        })
+    }
+
     /// The month-end forecast; `None` when Cost Explorer cannot forecast this account/filter.
     pub async fn forecast(
-        &mut self,
+        &self,
+        account: &str,
         query: &Query,
         today: NaiveDate,
         now: DateTime<Utc>,
         force: bool,
     ) -> Result<Option<ForecastRest>, FetchError> {
-        let account = self.account(now).await?;
-        let key = self.forecast_key(&account, query, today);
         if self.options.read_cache && !force {
-            let hit: Option<Cached<Option<CachedForecast>>> = self.cache.get(&key);
-            if let Some(c) = hit.filter(|c| c.age(now) < self.options.ttl) {
-                return Ok(c.value.map(|f| ForecastRest {
-                    mean: f.mean,
-                    lower: f.lower,
-                    upper: f.upper,
-                }));
+            let hit = self.last_forecast(account, query, today);
+            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl)) {
+                return Ok(c.value);
             }
         }
         let rest = ce::forecast(
@@ -245,76 +321,57 @@ impl AwsSource {
             lower: r.lower,
             upper: r.upper,
         });
-        if let Err(e) = self.cache.put(&key, &stored, now) {
-            tracing::warn!("cannot cache the forecast: {e}");
-        }
+        let key = self.forecast_key(account, query, today);
+        self.cache.keep("the forecast", &key, &stored, now);
         Ok(rest)
+    }
+
+    /// The last picker values stored, whatever their age.
+    pub fn last_picker_values(&self, account: &str, window: Window) -> Option<PickerValues> {
+        let hit: Cached<PickerValues> = self.cache.get(&self.picker_key(account, window))?;
+        Some(hit.value)
     }
 
     /// Account names and tag values for the filter picker: paid, so cached for a day.
     pub async fn picker_values(
-        &mut self,
+        &self,
+        account: &str,
         window: Window,
         now: DateTime<Utc>,
-    ) -> Result<(BTreeMap<String, String>, BTreeMap<String, Vec<String>>), FetchError> {
-        let account = self.account(now).await?;
-        let key = CacheKey::new("ce-picker", &account, &(&self.options.tag_keys, window.end));
+    ) -> Result<PickerValues, FetchError> {
+        let key = self.picker_key(account, window);
         if self.options.read_cache {
             let hit: Option<Cached<PickerValues>> = self.cache.get(&key);
-            if let Some(c) = hit.filter(|c| c.age(now) < Duration::hours(24)) {
-                return Ok((c.value.accounts, c.value.tags));
+            if let Some(c) = hit.filter(|c| c.is_fresh(now, Duration::hours(24))) {
+                return Ok(c.value);
             }
         }
         let accounts = ce::accounts(&self.clients, &self.meter, window, now).await?;
         let mut tags = BTreeMap::new();
-        for key in self.options.tag_keys.clone() {
-            let values = ce::tag_values_of(&self.clients, &self.meter, window, &key, now).await?;
-            tags.insert(key, values);
+        for tag_key in &self.options.tag_keys {
+            let values =
+                ce::tag_values_of(&self.clients, &self.meter, window, tag_key, now).await?;
+            tags.insert(tag_key.clone(), values);
         }
         let values = PickerValues {
             accounts: accounts.into_iter().collect(),
             tags,
         };
-        if let Err(e) = self.cache.put(&key, &values, now) {
-            tracing::warn!("cannot cache filter values: {e}");
-        }
-        Ok((values.accounts, values.tags))
+        self.cache.keep("the filter values", &key, &values, now);
+        Ok(values)
     }
 
-    /// Budgets and the CloudWatch billing estimate: free or nearly, so always fetched.
-    /// A failure of one is reported without losing the other.
-    pub async fn cheap(
-        &mut self,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-        previous: &Cheap,
-    ) -> (Cheap, Vec<FetchError>) {
-        let mut out = previous.clone();
-        let mut errors = Vec::new();
-        match self.account(now).await {
-            Ok(account) => {
-                match budgets::fetch(&self.clients, &self.meter, &account, today, now).await {
-                    Ok(b) => {
-                        out.budgets = b;
-                        out.budgets_at = Some(now);
-                    }
-                    Err(e) => errors.push(e),
-                }
-            }
-            Err(e) => errors.push(e),
+    /// Budgets and the CloudWatch billing estimate, side by side: free or nearly, so always
+    /// fetched, and a slow or failing one never holds up or hides the other.
+    pub async fn cheap(&self, account: &str, today: NaiveDate, now: DateTime<Utc>) -> CheapAnswers {
+        let (budgets, estimated_charges) = tokio::join!(
+            budgets::fetch(&self.clients, &self.meter, account, today, now),
+            cloudwatch::estimated_charges(&self.clients, &self.meter, now),
+        );
+        CheapAnswers {
+            budgets,
+            estimated_charges,
         }
-        match cloudwatch::estimated_charges(&self.clients, &self.meter, now).await {
-            Ok(e) => {
-                out.estimated_charges = e;
-                out.cloudwatch_at = Some(now);
-            }
-            Err(e) => errors.push(e),
-        }
-        (out, errors)
-    }
-
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
     }
 }
 
@@ -324,31 +381,33 @@ pub struct Parts<'a> {
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
     pub account_id: Option<String>,
-    pub cube: &'a Cached<CostCube>,
+    pub cube: Option<&'a Cached<CostCube>>,
     pub forecast: Option<ForecastRest>,
     pub cheap: &'a Cheap,
-    pub picker: (BTreeMap<String, String>, BTreeMap<String, Vec<String>>),
+    pub picker: &'a PickerValues,
     pub meter: &'a Meter,
     pub stale: bool,
+    pub problems: Problems,
 }
 
 pub fn assemble(p: Parts<'_>) -> Snapshot {
-    // The forecast covers today onwards; add the final days of the month so far.
-    let before_today = p.cube.value.total(&Window {
-        start: first_of_month(p.today),
-        end: p.today,
+    let forecast = p.cube.zip(p.forecast).map(|(cube, f)| {
+        // The forecast covers today onwards; add the final days of the month so far.
+        let before_today = cube.value.total(&Window {
+            start: first_of_month(p.today),
+            end: p.today,
+        });
+        Forecast {
+            month_end: before_today + f.mean,
+            lower: f.lower.map(|l| before_today + l),
+            upper: f.upper.map(|u| before_today + u),
+        }
     });
-    let forecast = p.forecast.map(|f| Forecast {
-        month_end: before_today + f.mean,
-        lower: f.lower.map(|l| before_today + l),
-        upper: f.upper.map(|u| before_today + u),
+    let (mut regions, mut services) = p.cube.map_or_else(Default::default, |c| {
+        (c.value.regions.clone(), c.value.services.clone())
     });
-    let cube = &p.cube.value;
-    let mut regions = cube.regions.clone();
     regions.sort();
-    let mut services = cube.services.clone();
     services.sort();
-    let (accounts, tags) = p.picker;
     Snapshot {
         source: SourceKind::Aws,
         generated_at: p.now,
@@ -356,12 +415,12 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         account_id: p.account_id,
         currency: "USD".into(),
         query: p.query.clone(),
-        cube: p.cube.value.clone(),
+        cube: p.cube.map(|c| c.value.clone()),
         forecast,
         budgets: p.cheap.budgets.clone(),
         estimated_charges: p.cheap.estimated_charges.clone(),
         freshness: Freshness {
-            cost_explorer: Some(p.cube.fetched_at),
+            cost_explorer: p.cube.map(|c| c.fetched_at),
             budgets: p.cheap.budgets_at,
             cloudwatch: p.cheap.cloudwatch_at,
         },
@@ -369,10 +428,11 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         filter_values: FilterValues {
             regions,
             services,
-            accounts,
-            tags,
+            accounts: p.picker.accounts.clone(),
+            tags: p.picker.tags.clone(),
         },
         stale: p.stale,
+        problems: p.problems,
     }
 }
 
@@ -410,16 +470,17 @@ mod tests {
             today,
             now,
             account_id: None,
-            cube: &cube,
+            cube: Some(&cube),
             forecast: Some(ForecastRest {
                 mean: m("100"),
                 lower: Some(m("90")),
                 upper: None,
             }),
             cheap: &Cheap::default(),
-            picker: Default::default(),
+            picker: &PickerValues::default(),
             meter: &Meter::new(None, 1),
             stale: false,
+            problems: Problems::default(),
         });
         let forecast = snapshot.forecast.expect("forecast");
         assert_eq!(

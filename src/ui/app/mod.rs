@@ -1,17 +1,24 @@
 //! Dashboard state and the one [`Action`] type that changes it. Drawing lives in
 //! `panels/`; key bindings in `keys.rs`. `App::update` is pure apart from the clock it is
-//! given, so every key can be tested without a terminal.
+//! given, so every key can be tested without a terminal. The filter picker's state is in
+//! `picker`, what is derived from a snapshot for the screen in `view`.
+
+mod picker;
+mod view;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 
-use crate::model::{Breakdown, Dimension, Filter, FilterSet, MonthToDate, Preset, Query, Snapshot};
+use crate::model::{Dimension, Filter, FilterSet, Preset, Query, Snapshot};
 use crate::poller::{Command, Severity, Status};
 use crate::settings::Settings;
 
 use super::theme::Theme;
+
+pub use picker::{Choice, FilterPicker, Pick, PickerStage};
+pub use view::{Drill, SortBy, View, local_plan};
+use view::{derive, sorted};
 
 /// Everything that can happen to the dashboard: keys (via the keymap), data from the poller,
 /// the clock.
@@ -81,120 +88,12 @@ impl Panel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortBy {
-    Cost,
-    Name,
-    Change,
-}
-
-impl SortBy {
-    pub fn next(self) -> SortBy {
-        match self {
-            SortBy::Cost => SortBy::Name,
-            SortBy::Name => SortBy::Change,
-            SortBy::Change => SortBy::Cost,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortBy::Cost => "cost",
-            SortBy::Name => "name",
-            SortBy::Change => "change",
-        }
-    }
-}
-
-/// What the filter picker is asking for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PickerStage {
-    Dimension,
-    Value(Dimension),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pick {
-    Dimension(Dimension),
-    Value(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
-    pub label: String,
-    pub pick: Pick,
-}
-
-/// The `f` dialog: choose a dimension, then a value, typing to narrow either list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterPicker {
-    pub stage: PickerStage,
-    pub search: String,
-    pub selected: usize,
-    pub choices: Vec<Choice>,
-    /// Indices into `choices` that match `search`, in order.
-    pub matches: Vec<usize>,
-}
-
-impl FilterPicker {
-    fn new(stage: PickerStage, choices: Vec<Choice>) -> Self {
-        let mut picker = FilterPicker {
-            stage,
-            search: String::new(),
-            selected: 0,
-            matches: Vec::new(),
-            choices,
-        };
-        picker.rematch();
-        picker
-    }
-
-    fn rematch(&mut self) {
-        let needle = self.search.to_lowercase();
-        self.matches = self
-            .choices
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.label.to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect();
-        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
-    }
-
-    pub fn current(&self) -> Option<&Choice> {
-        self.matches.get(self.selected).map(|&i| &self.choices[i])
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
     Filter(FilterPicker),
     ConfirmRefresh,
-}
-
-/// What is on screen: the breakdown for the current query, computed once per snapshot or
-/// query change (never per frame).
-#[derive(Debug, Clone)]
-pub struct View {
-    pub breakdown: Breakdown,
-    pub month_to_date: MonthToDate,
-    /// Order of `breakdown.services` under the current sort.
-    pub order: Vec<usize>,
-    /// The snapshot the numbers come from.
-    pub source: Arc<Snapshot>,
-    /// Region/service filters applied here on the source's cube (not by the source).
-    pub local: FilterSet,
-    /// False while the numbers are still those of another query (waiting for the poller).
-    pub exact: bool,
-}
-
-/// The drill-down into one service: its daily series and its regions.
-#[derive(Debug, Clone)]
-pub struct Drill {
-    pub service: String,
-    pub breakdown: Breakdown,
 }
 
 /// Fixed facts about this run that the header shows.
@@ -412,15 +311,27 @@ impl App {
                 if snapshot.query.filters.is_empty() {
                     self.base = Some(snapshot.clone());
                 }
-                if snapshot.stale {
-                    self.set_status(
-                        Severity::Warning,
-                        "showing the last good data: the latest refresh failed",
-                    );
-                } else if self
+                let said = self
                     .status
                     .as_ref()
-                    .is_some_and(|s| s.severity == Severity::Info)
+                    .is_some_and(|s| s.severity > Severity::Info);
+                if snapshot.stale && !said {
+                    // The poller's own status (the reason, the next try) stays when it has
+                    // said one; a stale snapshot without one still says why it is stale.
+                    let why = match &snapshot.problems.cost_explorer {
+                        Some(problem) => format!("showing the last good data: {problem}"),
+                        None => "showing the cached numbers until AWS confirms them".to_string(),
+                    };
+                    let severity = match snapshot.problems.cost_explorer {
+                        Some(_) => Severity::Warning,
+                        None => Severity::Info,
+                    };
+                    self.set_status(severity, &why);
+                } else if !snapshot.stale
+                    && self
+                        .status
+                        .as_ref()
+                        .is_some_and(|s| s.severity == Severity::Info)
                 {
                     // Progress ("fetching…") is over once fresh data is here.
                     self.status = None;
@@ -450,7 +361,7 @@ impl App {
     fn set_status(&mut self, severity: Severity, message: &str) {
         self.status = Some(Status {
             severity,
-            message: message.to_string(),
+            message: crate::text::clean(message).into_owned(),
             at: self.now,
         });
     }
@@ -465,72 +376,14 @@ impl App {
         let Some(snapshot) = &self.latest else {
             return;
         };
-        let fv = &snapshot.filter_values;
-        let mut choices = vec![
-            Choice {
-                label: "Region".into(),
-                pick: Pick::Dimension(Dimension::Region),
-            },
-            Choice {
-                label: "Service".into(),
-                pick: Pick::Dimension(Dimension::Service),
-            },
-            Choice {
-                label: "Account".into(),
-                pick: Pick::Dimension(Dimension::Account),
-            },
-        ];
-        let mut keys: Vec<&String> = self
-            .options
-            .tag_keys
-            .iter()
-            .filter(|k| fv.tags.contains_key(*k))
-            .collect();
-        keys.extend(
-            fv.tags
-                .keys()
-                .filter(|k| !self.options.tag_keys.contains(k)),
-        );
-        choices.extend(keys.into_iter().map(|k| Choice {
-            label: format!("Tag: {k}"),
-            pick: Pick::Dimension(Dimension::Tag(k.clone())),
-        }));
+        let choices = picker::dimension_choices(&snapshot.filter_values, &self.options.tag_keys);
         self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Dimension, choices));
     }
 
     fn value_choices(&self, dimension: &Dimension) -> Vec<Choice> {
-        let Some(snapshot) = &self.latest else {
-            return Vec::new();
-        };
-        let fv = &snapshot.filter_values;
-        let plain = |values: &[String]| {
-            values
-                .iter()
-                .map(|v| Choice {
-                    label: v.clone(),
-                    pick: Pick::Value(v.clone()),
-                })
-                .collect::<Vec<_>>()
-        };
-        match dimension {
-            Dimension::Region => plain(&fv.regions),
-            Dimension::Service => plain(&fv.services),
-            Dimension::Account => fv
-                .accounts
-                .iter()
-                .map(|(id, name)| Choice {
-                    label: format!("{id}  {name}"),
-                    pick: Pick::Value(id.clone()),
-                })
-                .collect(),
-            Dimension::Tag(key) => {
-                let mut choices = plain(fv.tags.get(key).map(Vec::as_slice).unwrap_or(&[]));
-                choices.push(Choice {
-                    label: "(untagged)".into(),
-                    pick: Pick::Value(String::new()),
-                });
-                choices
-            }
+        match &self.latest {
+            Some(snapshot) => picker::value_choices(&snapshot.filter_values, dimension),
+            None => Vec::new(),
         }
     }
 
@@ -632,17 +485,7 @@ impl App {
     }
 
     fn drill_for(&self, service: &str) -> Option<Drill> {
-        let view = self.view.as_ref()?;
-        let filters = view.local.with(Filter::new(Dimension::Service, service));
-        let breakdown = view
-            .source
-            .cube
-            .select(&filters)
-            .breakdown(view.breakdown.window);
-        Some(Drill {
-            service: service.to_string(),
-            breakdown,
-        })
+        view::drill(self.view.as_ref()?, service)
     }
 
     /// Derives the view for `self.query` from the newest snapshot that can answer it locally,
@@ -662,20 +505,22 @@ impl App {
                 self.sort,
                 self.view.as_ref(),
             ),
-            None => match &self.latest {
-                Some(s) => derive(
+            None => self.latest.as_ref().and_then(|s| {
+                derive(
                     s.clone(),
                     FilterSet::default(),
                     s.query.window,
                     false,
                     self.sort,
                     self.view.as_ref(),
-                ),
-                None => {
-                    self.view = None;
-                    return;
-                }
-            },
+                )
+            }),
+        };
+        let Some(view) = view else {
+            // No Cost Explorer numbers yet: what the free sources said is still drawn.
+            self.view = None;
+            self.drill = None;
+            return;
         };
         self.service_row = self.service_row.min(view.order.len().saturating_sub(1));
         self.region_row = self
@@ -690,82 +535,4 @@ impl App {
             self.drill = self.drill_for(&service);
         }
     }
-}
-
-/// The region/service filters to apply on `snapshot`'s cube so that it answers `want`
-/// exactly, or `None` when only the source can answer (other dimensions, fewer filters, a
-/// window the cube does not cover).
-pub fn local_plan(snapshot: &Snapshot, want: &Query) -> Option<FilterSet> {
-    if !snapshot.cube.covers(&want.window) {
-        return None;
-    }
-    let have = &snapshot.query.filters;
-    if !have.iter().all(|f| want.filters.iter().any(|g| g == f)) {
-        return None;
-    }
-    let extra: Vec<Filter> = want
-        .filters
-        .iter()
-        .filter(|f| !have.iter().any(|g| g == *f))
-        .cloned()
-        .collect();
-    for f in &extra {
-        let cube_dimension = matches!(f.dimension, Dimension::Region | Dimension::Service);
-        // The cube already holds only the source's values of a filtered dimension: another
-        // value of it (OR-ed) is not in the cube.
-        if !cube_dimension || have.iter().any(|g| g.dimension == f.dimension) {
-            return None;
-        }
-    }
-    Some(FilterSet::new(extra))
-}
-
-fn derive(
-    source: Arc<Snapshot>,
-    local: FilterSet,
-    window: crate::model::Window,
-    exact: bool,
-    sort: SortBy,
-    previous: Option<&View>,
-) -> View {
-    let cube = source.cube.select(&local);
-    let breakdown = cube.breakdown(window);
-    // Month to date does not depend on the window: a window change reuses it.
-    let reuse = previous
-        .filter(|p| Arc::ptr_eq(&p.source, &source) && p.local == local)
-        .map(|p| p.month_to_date);
-    let month_to_date = reuse.unwrap_or_else(|| cube.month_to_date(source.today));
-    let order = sorted(&breakdown, sort);
-    View {
-        breakdown,
-        month_to_date,
-        order,
-        source,
-        local,
-        exact,
-    }
-}
-
-fn sorted(breakdown: &Breakdown, sort: SortBy) -> Vec<usize> {
-    let rows = &breakdown.services;
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    match sort {
-        // `Breakdown` is already by cost, highest first.
-        SortBy::Cost => {}
-        SortBy::Name => order.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
-        SortBy::Change => {
-            let change = |i: usize| -> Option<Decimal> {
-                let r = &rows[i];
-                r.previous.and_then(|p| (r.cost - p).percent_of(p))
-            };
-            // Biggest increase first; rows without a previous amount last.
-            order.sort_by(|&a, &b| match (change(a), change(b)) {
-                (Some(x), Some(y)) => y.cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => rows[a].name.cmp(&rows[b].name),
-            });
-        }
-    }
-    order
 }

@@ -25,11 +25,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let budgets = &snapshot.budgets;
-    if budgets.is_empty() {
+    if let Some(problem) = snapshot
+        .problems
+        .budgets
+        .as_deref()
+        .filter(|_| budgets.is_empty())
+    {
+        // Failed is not the same as none: say which, and why.
         frame.render_widget(
-            Paragraph::new(Span::styled("no budgets in this account", theme.dim())),
+            Paragraph::new(vec![
+                Line::from(Span::styled("Budgets could not be read:", theme.value())),
+                Line::from(Span::styled(
+                    crate::text::clean(problem).into_owned(),
+                    theme.severity(crate::poller::Severity::Error),
+                )),
+            ])
+            .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
+        return;
+    }
+    if budgets.is_empty() {
+        let text = match snapshot.freshness.budgets {
+            Some(_) => "no budgets in this account",
+            None => "waiting for Budgets",
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;
     }
     let h = usize::from(inner.height);
@@ -52,11 +73,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let forecast_pct = budget.forecasted.and_then(|f| f.percent_of(budget.limit));
         let level = level(budget, used, forecast_pct);
         let pct = used.map_or_else(|| "-".into(), |p| format!("{}%", p.round()));
-        let amounts = format!(
-            "{} / {} {pct}",
-            money_whole(budget.actual, cur),
-            money_whole(budget.limit, cur)
-        );
+        // The percentage is the point: in a narrow panel the limit, then the amount go first.
+        let actual = money_whole(budget.actual, cur);
+        let limit = money_whole(budget.limit, cur);
+        let amounts = [
+            format!("{actual} / {limit} {pct}"),
+            format!("{actual} {pct}"),
+            pct.clone(),
+        ]
+        .into_iter()
+        .find(|a| a.len() < w)
+        .unwrap_or_else(|| pct.clone());
         let selected = focused && pos == app.budget_row;
         let name_w = w.saturating_sub(amounts.len() + 1);
         let mut first = Line::from(vec![

@@ -1,6 +1,7 @@
 //! Daily cost: a bar per day. Estimated days (the figure may still change) use a distinct
 //! glyph and colour; an outlier day (the spike) is coloured; the selected day is shown in the
-//! title when the panel has focus.
+//! title when the panel has focus. Bars are scaled to the highest day with spend: a day of
+//! net credits (negative) gets no bar but a low mark, never a full-height one.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -44,6 +45,7 @@ pub fn draw_series(
     let peak = shown
         .iter()
         .enumerate()
+        .filter(|(_, d)| d.cost.amount() > Decimal::ZERO)
         .max_by(|a, b| a.1.cost.cmp(&b.1.cost))
         .map(|(i, d)| (i, *d));
     let selected = app
@@ -77,7 +79,7 @@ pub fn draw_series(
                 d.date.format("%b %d")
             )));
         }
-        (None, None) => title.push(Span::raw(" ")),
+        (None, None) => title.push(Span::raw(format!("{sep}no spend "))),
     }
     if shown.iter().any(|d| d.estimated) {
         title.push(Span::styled(
@@ -107,7 +109,9 @@ pub fn draw_series(
 
     let buf = frame.buffer_mut();
     for (i, day) in shown.iter().enumerate() {
-        let eighths_total = (ratio(day.cost, max) * f64::from(bars_h) * 8.0).round() as i64;
+        let credit = day.cost.amount() < Decimal::ZERO;
+        let height = if credit { 0.0 } else { ratio(day.cost, max) };
+        let eighths_total = (height.clamp(0.0, 1.0) * f64::from(bars_h) * 8.0).round() as i64;
         let mut style: Style = if day.estimated {
             theme.estimated()
         } else {
@@ -122,7 +126,11 @@ pub fn draw_series(
         for row in 0..bars_h {
             // Row 0 is the bottom.
             let level = (eighths_total - i64::from(row) * 8).clamp(0, 8) as u8;
-            let glyph = theme.vbar_cell(level, day.estimated);
+            let glyph = if credit && row == 0 {
+                theme.credit_mark()
+            } else {
+                theme.vbar_cell(level, day.estimated)
+            };
             let y = inner.y + bars_h - 1 - row;
             let (from, to) = span(i);
             // A gap between bars once they are three columns wide.

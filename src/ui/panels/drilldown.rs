@@ -18,18 +18,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let mut spans = vec![
         Span::styled(
-            format!(" {} ", drill.service),
+            format!(" {} ", crate::text::clean(&drill.service)),
             theme.accent().patch(theme.value()),
         ),
         Span::styled(money(b.total, cur), theme.value()),
     ];
     if let Some(prev) = b.previous_total {
-        let c = change(b.total, prev);
+        let c = change(b.total, prev, cur);
         spans.push(Span::styled(format!(" {c}"), theme.change(&c)));
     }
-    if let Some(share) = b.total.percent_of(view.breakdown.total) {
+    let share = crate::output::table::share(b.total, view.breakdown.total);
+    if share != "-" {
         spans.push(Span::styled(
-            format!("{}{}%", theme.sep(), share.round_dp(1)),
+            format!("{}{share}", theme.sep()),
             theme.label(),
         ));
     }

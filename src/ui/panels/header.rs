@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::Snapshot;
+use crate::text::clean;
 use crate::ui::app::App;
 use crate::ui::format::{age, change, money, money_whole};
 
@@ -57,7 +58,7 @@ fn identity(app: &App, long: bool) -> Line<'static> {
         None => "…".into(),
     };
     spans.push(Span::styled(format!("{sep}account "), theme.label()));
-    spans.push(Span::raw(account));
+    spans.push(Span::raw(clean(&account).into_owned()));
     // The demo uses no credentials; without --profile they come from the standard chain.
     if !demo && (long || app.options.profile.is_some()) {
         spans.push(Span::styled(format!("{sep}profile "), theme.label()));
@@ -90,10 +91,16 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
     let theme = app.theme();
     let sep = theme.sep();
     let Some(view) = &app.view else {
+        let text = match app.latest.as_deref() {
+            // The free sources answered; Cost Explorer has not (yet).
+            Some(s) if s.problems.cost_explorer.is_some() => "Total unknown: Cost Explorer failed",
+            Some(_) => "Total unknown: waiting for Cost Explorer",
+            None => "loading…",
+        };
         let text = if theme.ascii {
-            "loading..."
+            text.replace('…', "...")
         } else {
-            "loading…"
+            text.to_string()
         };
         return Line::from(Span::styled(text, theme.dim()));
     };
@@ -104,7 +111,7 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
         Span::styled(money(b.total, &cur), theme.value()),
     ];
     if let Some(prev) = b.previous_total {
-        let c = change(b.total, prev);
+        let c = change(b.total, prev, &cur);
         if !c.is_empty() {
             spans.push(Span::raw(" "));
             spans.push(Span::styled(c.clone(), theme.change(&c)));
@@ -118,7 +125,7 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
         if !app.query.filters.is_empty() {
             spans.push(Span::styled(sep.to_string(), theme.label()));
             spans.push(Span::styled(
-                app.query.filters.to_strings().join(" & "),
+                clean(&app.query.filters.describe()).into_owned(),
                 theme.accent().patch(theme.value()),
             ));
         }
@@ -143,7 +150,7 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
         theme.label(),
     ));
     spans.push(Span::raw(amount(mtd.previous_month_same_days)));
-    let c = change(mtd.cost, mtd.previous_month_same_days);
+    let c = change(mtd.cost, mtd.previous_month_same_days, &cur);
     if !c.is_empty() {
         spans.push(Span::styled(format!(" ({c})"), theme.change(&c)));
     }
@@ -159,11 +166,18 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
         ),
         theme.label(),
     ));
+    let forecast_failed = view.source.problems.forecast.is_some();
     match forecast {
-        Some(f) => spans.push(Span::styled(amount(f.month_end), theme.value())),
+        Some(f) => {
+            spans.push(Span::styled(amount(f.month_end), theme.value()));
+            if forecast_failed {
+                spans.push(Span::styled(" (old)", theme.dim()));
+            }
+        }
         None if !view.local.is_empty() || !view.exact => {
             spans.push(Span::styled("updating", theme.dim()))
         }
+        None if forecast_failed => spans.push(Span::styled("failed", theme.dim())),
         None => spans.push(Span::styled("unavailable", theme.dim())),
     }
     Line::from(spans)
@@ -178,7 +192,7 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
         spans.push(Span::styled("none (f adds)", theme.dim()));
     } else {
         spans.push(Span::styled(
-            app.query.filters.to_strings().join(" & "),
+            clean(&app.query.filters.describe()).into_owned(),
             theme.accent().patch(theme.value()),
         ));
     }
@@ -197,9 +211,13 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
             t.map_or_else(|| "never".to_string(), |t| age(app.now, t))
         };
         spans.push(Span::styled(format!("{sep}data: "), theme.label()));
-        let ce = when(s.freshness.cost_explorer);
-        let (bud, cw) = (when(s.freshness.budgets), when(s.freshness.cloudwatch));
-        let short = |t: String| t.trim_end_matches(" ago").replace("just now", "now");
+        // "!" after a source's age: its latest attempt failed (the footer says why).
+        let mark = |failed: bool| if failed { "!" } else { "" };
+        let p = &s.problems;
+        let ce = when(s.freshness.cost_explorer) + mark(p.cost_explorer.is_some());
+        let bud = when(s.freshness.budgets) + mark(p.budgets.is_some());
+        let cw = when(s.freshness.cloudwatch) + mark(p.cloudwatch.is_some());
+        let short = |t: String| t.replace(" ago", "").replace("just now", "now");
         if wide {
             spans.push(Span::raw(format!(
                 "Cost Explorer {ce}, Budgets {bud}, CloudWatch {cw}"

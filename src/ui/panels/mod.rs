@@ -107,3 +107,37 @@ pub fn loading(frame: &mut Frame, area: Rect, app: &App) {
         rect,
     );
 }
+
+/// Where the cost panels go while there is no Cost Explorer data: why, and what to do.
+pub fn no_costs(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme();
+    let block = block(app, " Costs ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let problem = app
+        .latest
+        .as_ref()
+        .and_then(|s| s.problems.cost_explorer.clone());
+    let lines = match problem {
+        Some(problem) => vec![
+            Line::from(Span::styled(
+                "No Cost Explorer data: nothing is cached yet and the request failed.",
+                theme.value(),
+            )),
+            Line::from(""),
+            Line::from(Span::styled(
+                crate::text::clean(&problem).into_owned(),
+                theme.severity(Severity::Error),
+            )),
+        ],
+        None => vec![Line::from(Span::styled(
+            if theme.ascii {
+                "Waiting for Cost Explorer..."
+            } else {
+                "Waiting for Cost Explorer…"
+            },
+            theme.dim(),
+        ))],
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}

@@ -50,8 +50,16 @@ pub fn draw_rows(
     let name_w = 15.min(w / 2);
     let bar_w = w.saturating_sub(name_w + cost_w);
 
-    // Bars relative to the largest region, so small ones still show.
+    // Bars relative to the largest region, so small ones still show; a region of net
+    // credits gets none.
     let max = rows.iter().map(|r| r.cost).max().unwrap_or(total);
+    let bar_of = |cost: Money| {
+        if cost.amount() > rust_decimal::Decimal::ZERO {
+            ratio(cost, max)
+        } else {
+            0.0
+        }
+    };
     let visible = usize::from(inner.height);
     let offset = (app.region_row + 1).saturating_sub(visible);
     let mut lines = Vec::with_capacity(visible);
@@ -61,7 +69,7 @@ pub fn draw_rows(
         } else {
             money_whole(row.cost, cur)
         };
-        let bar = theme.hbar(ratio(row.cost, max), bar_w);
+        let bar = theme.hbar(bar_of(row.cost), bar_w);
         let mut line = Line::from(vec![
             Span::raw(left(&row.name, name_w, ell)),
             Span::styled(left(&bar, bar_w, ""), theme.bar()),

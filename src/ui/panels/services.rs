@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::app::{App, Panel};
-use crate::ui::format::{change, left, money, money_whole, ratio, right};
+use crate::ui::format::{change, left, money, money_whole, right, share_ratio};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(view) = &app.view else {
@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if bar_w > 0 {
             spans.push(Span::raw(" "));
             spans.push(Span::styled(
-                left(&theme.hbar(ratio(row.cost, total), bar_w), bar_w, ""),
+                left(&theme.hbar(share_ratio(row.cost, total), bar_w), bar_w, ""),
                 theme.bar(),
             ));
         }
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         if change_w > 0 {
             let c = row
                 .previous
-                .map(|p| change(row.cost, p))
+                .map(|p| change(row.cost, p, cur))
                 .unwrap_or_default();
             spans.push(Span::styled(right(&c, change_w, ell), theme.change(&c)));
         }
