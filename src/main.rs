@@ -29,7 +29,20 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
 
-    let _log_guard = logging::init(&paths.log_file(), cli.common.log_level.as_deref());
+    let origin = match matches.value_source("log_level") {
+        Some(clap::parser::ValueSource::EnvVariable) => logging::LevelOrigin::Env,
+        _ => logging::LevelOrigin::Flag,
+    };
+    let filter =
+        match logging::check_level(cli.common.log_level.as_deref().unwrap_or("info"), origin) {
+            Ok(filter) => filter,
+            Err(message) => {
+                let e = AppError::Usage(message);
+                eprintln!("awsdash: {}", awsdash::text::clean_lines(&e.to_string()));
+                return e.exit_code();
+            }
+        };
+    let _log_guard = logging::init(&paths.log_file(), filter);
     logging::install_panic_hook(&paths.log_file());
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -48,7 +61,7 @@ fn main() -> ExitCode {
         Err(e) => {
             if e.needs_saying() {
                 tracing::error!("{e}");
-                eprintln!("awsdash: {}", awsdash::text::clean(&e.to_string()));
+                eprintln!("awsdash: {}", awsdash::text::clean_lines(&e.to_string()));
             }
             e.exit_code()
         }

@@ -33,6 +33,25 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Like [`clean`] but keeps line breaks: for our own multi-line messages on stderr, whose
+/// outside parts (AWS's words, names) were cleaned where they entered.
+pub fn clean_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_hostile(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c != '\n' && is_hostile(c) {
+                    REPLACEMENT
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Cells `text` takes on a terminal (after [`clean`]).
 pub fn width(text: &str) -> usize {
     clean(text).width()
@@ -90,6 +109,10 @@ mod tests {
         assert_eq!(safe.chars().filter(|c| *c == REPLACEMENT).count(), 6);
         assert!(safe.contains("Amazon") && safe.contains("[2JEC2"));
         assert!(matches!(clean("AWS Lambda"), Cow::Borrowed(_)));
+        assert_eq!(
+            clean_lines("line one\nline\u{1b}two"),
+            "line one\nline\u{fffd}two"
+        );
     }
 
     #[test]

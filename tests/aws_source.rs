@@ -8,7 +8,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -27,6 +26,7 @@ use awsdash::source::aws::source::{AwsOptions, AwsSource};
 use awsdash::source::demo::LineItem;
 use support::Emulator;
 use support::fixture::{demo_items, fetch_range, fixture, last_days, today};
+use support::home::{Home, window_args};
 
 /// What the test computes itself from the seeded items.
 struct Truth {
@@ -95,70 +95,6 @@ fn assert_matches_truth(v: &Value, t: &Truth, what: &str) {
         })
         .collect();
     assert_eq!(daily, t.daily, "{what}: daily");
-}
-
-/// A private HOME (config, cache, logs) for runs of the real binary.
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().expect("temp home"),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn cache_dir(&self) -> std::path::PathBuf {
-        self.path().join("cache/awsdash")
-    }
-
-    /// Writes `~/.aws/config` and `~/.aws/credentials` with one profile of static keys.
-    fn with_profile(self, name: &str, access_key: &str) -> Home {
-        let aws = self.path().join(".aws");
-        std::fs::create_dir_all(&aws).expect("mkdir .aws");
-        std::fs::write(
-            aws.join("config"),
-            format!("[profile {name}]\nregion = eu-west-1\n"),
-        )
-        .expect("config");
-        std::fs::write(
-            aws.join("credentials"),
-            format!(
-                "[{name}]\naws_access_key_id = {access_key}\naws_secret_access_key = profile-secret\n"
-            ),
-        )
-        .expect("credentials");
-        self
-    }
-
-    fn run(&self, emu: &Emulator, args: &[&str]) -> Output {
-        support::process::awsdash(self.path())
-            .args(args)
-            .args(["--endpoint-url", &emu.url()])
-            .env("AWS_ACCESS_KEY_ID", support::TEST_ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", support::TEST_SECRET_KEY)
-            .env("AWS_REGION", "eu-west-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .expect("awsdash runs")
-    }
-
-    fn snapshot(&self, emu: &Emulator, args: &[&str]) -> Value {
-        let mut all = vec!["snapshot", "--json"];
-        all.extend_from_slice(args);
-        let out = self.run(emu, &all);
-        assert!(
-            out.status.success(),
-            "awsdash {all:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("one JSON document")
-    }
 }
 
 #[test]
@@ -314,17 +250,6 @@ fn boundary_windows_cross_their_boundary_on_any_day() {
             );
         }
     }
-}
-
-/// `--start S --end E` for `window`: the binary then answers exactly the days the test
-/// computed, even if the UTC date turns while the test runs.
-fn window_args(window: Window) -> Vec<String> {
-    vec![
-        "--start".into(),
-        window.start.to_string(),
-        "--end".into(),
-        window.end.to_string(),
-    ]
 }
 
 #[test]
@@ -579,7 +504,7 @@ fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
         // AWS publishes the billing estimate "several times daily": here every 6 hours,
         // half an hour off the poller's own schedule, always a new value.
         if k % 72 == 6 {
-            publish_estimate(&emu, &rt, now, 1_000.0 + k as f64);
+            emu.publish_estimate(now, 1_000.0 + k as f64);
         }
         for u in rt.block_on(poller.poll(now, false, false)) {
             match u {
@@ -811,39 +736,14 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
     );
 }
 
-/// Publishes a month-to-date billing estimate, as AWS does a few times a day.
-fn publish_estimate(
-    emu: &Emulator,
-    rt: &tokio::runtime::Runtime,
-    at: chrono::DateTime<Utc>,
-    usd: f64,
-) {
-    use aws_sdk_cloudwatch::primitives::DateTime;
-    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-    rt.block_on(async {
-        let cw = aws_sdk_cloudwatch::Client::new(&emu.sdk_config().await);
-        cw.put_metric_data()
-            .namespace("AWS/Billing")
-            .metric_data(
-                MetricDatum::builder()
-                    .metric_name("EstimatedCharges")
-                    .dimensions(Dimension::builder().name("Currency").value("USD").build())
-                    .timestamp(DateTime::from_secs(at.timestamp()))
-                    .value(usd)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("PutMetricData");
-    });
-}
-
 #[test]
 fn a_moved_bill_refreshes_cost_explorer_before_the_ttl_but_not_at_once() {
     let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
-    let t0 = Utc::now();
-    publish_estimate(&emu, &rt, t0 - Duration::hours(3), 1_000.0);
+    // Five simulated hours that stay inside one UTC day, whatever the time of the run: a new
+    // day would be a new query (month to date moves) and pay for reasons of its own.
+    let t0 = today().and_hms_opt(0, 10, 0).expect("00:10").and_utc();
+    emu.publish_estimate(t0 - Duration::hours(3), 1_000.0);
     let first = rt.block_on(poller.poll(t0, false, false));
     let Some(Update::Snapshot(s)) = first.last() else {
         panic!("a snapshot: {first:?}");
@@ -856,7 +756,7 @@ fn a_moved_bill_refreshes_cost_explorer_before_the_ttl_but_not_at_once() {
     let after_first = paid();
 
     // The estimate moves; an hour later it is seen, but the cube is too young to pay again.
-    publish_estimate(&emu, &rt, t0 - Duration::minutes(10), 1_250.0);
+    emu.publish_estimate(t0 - Duration::minutes(10), 1_250.0);
     rt.block_on(poller.poll(t0 + Duration::minutes(60), false, false));
     assert_eq!(paid(), after_first, "within half the TTL nothing is paid");
     // Past half the TTL (3 h) the moved bill is worth one refresh…

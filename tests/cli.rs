@@ -480,3 +480,238 @@ fn help_fits_one_screen_and_version_names_the_paths() {
         "{version}"
     );
 }
+
+/// The binary with fake static keys (no credential chain lookups, no IMDS), for runs that
+/// must never reach AWS.
+fn awsdash_offline(home: &Path) -> std::process::Command {
+    let mut cmd = support::process::awsdash(home);
+    cmd.env("AWS_ACCESS_KEY_ID", support::TEST_ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", support::TEST_SECRET_KEY)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd
+}
+
+#[test]
+fn one_window_limit_checked_locally_for_days_and_dates() {
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let long_ago = (today - chrono::Duration::days(485)).to_string();
+    for args in [
+        vec![
+            "snapshot",
+            "--start",
+            "0000-01-01",
+            "--end",
+            tomorrow.as_str(),
+        ],
+        vec![
+            "snapshot",
+            "--start",
+            long_ago.as_str(),
+            "--end",
+            tomorrow.as_str(),
+        ],
+    ] {
+        // No --demo and no endpoint: a paid request would have to leave the machine, and the
+        // refusal comes before any.
+        let home = home();
+        let out = awsdash_offline(home.path())
+            .args(&args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("too far back") && stderr.contains("427"),
+            "{stderr}"
+        );
+    }
+    assert_usage_error(
+        &["snapshot", "--demo", "--days", "428"],
+        "between 1 and 427",
+    );
+    assert_usage_error(
+        &["snapshot", "--demo", "--days", "-5"],
+        "between 1 and 427, got -5",
+    );
+}
+
+#[test]
+fn contradicting_formats_and_bad_log_levels_say_what_is_wrong() {
+    assert_usage_error(
+        &["snapshot", "--demo", "--json", "--format", "csv"],
+        "--json means --format json",
+    );
+    assert_usage_error(
+        &["snapshot", "--demo", "--log-level", "foo["],
+        "--log-level \"foo[\"",
+    );
+    let home = home();
+    let out = awsdash(home.path(), &["snapshot", "--demo", "--json", "--json"]);
+    assert!(out.status.success(), "--json twice is still --json");
+    let out = support::process::awsdash(home.path())
+        .args(["snapshot", "--demo"])
+        .env("AWSDASH_LOG", "awsdash=loud")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("AWSDASH_LOG") && !stderr.contains("Some("),
+        "{stderr}"
+    );
+}
+
+/// Runs `cmd`, killing it if it has not finished within `limit` (a hang is a failure, not a
+/// stuck test run).
+fn output_within(mut cmd: std::process::Command, limit: std::time::Duration) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running after {limit:?}: {cmd:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_config_path_that_never_ends_is_refused_at_once() {
+    let home = home();
+    let fifo = home.path().join("config.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let dir = home.path().join("a-directory");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let big = home.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 * 1024 * 1024))).expect("write");
+    for (path, needle) in [
+        (fifo.as_path(), "FIFO"),
+        (Path::new("/dev/zero"), "device"),
+        (dir.as_path(), "directory"),
+        (big.as_path(), "larger than"),
+    ] {
+        let mut cmd = support::process::awsdash(home.path());
+        cmd.args(["snapshot", "--demo", "--config"]).arg(path);
+        let out = output_within(cmd, std::time::Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+        assert!(stderr.contains(needle), "{}: {stderr}", path.display());
+    }
+}
+
+#[test]
+fn snapshot_with_stdout_closed_fails_instead_of_losing_the_data() {
+    let home = home();
+    let bin = env!("CARGO_BIN_EXE_awsdash");
+    let mut cmd = std::process::Command::new("sh");
+    support::process::isolate(&mut cmd, home.path());
+    let out = cmd
+        .arg("-c")
+        .arg(format!("'{bin}' snapshot --demo --json >&-"))
+        .output()
+        .expect("sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("stdout is closed"), "{stderr}");
+}
+
+/// `awsdash ARGS` in a network namespace of its own: whatever it tries, no packet leaves
+/// this machine (the test of an empty endpoint must not reach the real AWS).
+fn offline_netns(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_awsdash");
+    for unshare in [&["-n"][..], &["-r", "-n"]] {
+        let mut cmd = std::process::Command::new("unshare");
+        support::process::isolate(&mut cmd, home);
+        cmd.args(unshare)
+            .arg(bin)
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", support::TEST_ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", support::TEST_SECRET_KEY)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(env.iter().copied());
+        let out = output_within(cmd, std::time::Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.starts_with("unshare:") {
+            continue;
+        }
+        return out;
+    }
+    panic!("this test needs `unshare -n` (util-linux; root or user namespaces)");
+}
+
+#[test]
+fn an_empty_endpoint_is_unset_and_never_panics() {
+    let home = home();
+    let config = home.path().join("c.toml");
+    std::fs::write(&config, "[aws]\ntimeout_secs = 5\n").expect("config");
+    let empty_config = home.path().join("empty.toml");
+    std::fs::write(
+        &empty_config,
+        "[aws]\nendpoint_url = \"\"\ntimeout_secs = 5\n",
+    )
+    .expect("config");
+    let c = config.to_str().expect("utf-8");
+    let e = empty_config.to_str().expect("utf-8");
+    for (args, env) in [
+        (
+            vec!["snapshot", "--json", "--config", c],
+            vec![("AWS_ENDPOINT_URL", "")],
+        ),
+        (
+            vec!["snapshot", "--json", "--config", c, "--endpoint-url", ""],
+            vec![],
+        ),
+        (
+            vec!["snapshot", "--json", "--config", e],
+            vec![("AWS_REGION", "")],
+        ),
+    ] {
+        let out = offline_netns(home.path(), &args, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?} {env:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        // The real AWS endpoint, unreachable from the namespace: "unavailable", exit 4.
+        assert_eq!(out.status.code(), Some(4), "{args:?} {env:?}: {stderr}");
+        assert!(
+            stderr.contains("AWS unavailable") || stderr.contains("timed out"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_malformed_endpoint_or_empty_region_is_exit_2_naming_where_it_came_from() {
+    let home = home();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = awsdash_offline(home.path())
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["snapshot", "--endpoint-url", "localhost:4566"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--endpoint-url"), "{err}");
+    let (code, err) = run(&["snapshot"], &[("AWS_ENDPOINT_URL", "not a url")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("AWS_ENDPOINT_URL in the environment"), "{err}");
+    let (code, err) = run(&["snapshot", "--region", ""], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--region"), "{err}");
+}

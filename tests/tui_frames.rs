@@ -4,6 +4,7 @@
 
 mod tui_support;
 
+use awsdash::model::Snapshot;
 use awsdash::poller::{Severity, Status};
 use awsdash::ui::app::Action;
 use insta::assert_snapshot;
@@ -165,4 +166,165 @@ fn no_panic_at_any_size() {
     for (w, h) in sizes {
         assert!(render(&app, w, h).is_ascii());
     }
+}
+
+/// The demo snapshot for the initial query with its cube replaced by `cube`.
+fn with_cube(build: impl FnOnce(&mut awsdash::model::CubeBuilder, chrono::NaiveDate)) -> Snapshot {
+    let mut s = (*snapshot_for(&initial_query())).clone();
+    let range = s.query.fetch_range(today());
+    let mut b = awsdash::model::CubeBuilder::new(range);
+    build(&mut b, range.start);
+    s.cube = Some(b.build());
+    s
+}
+
+fn money(text: &str) -> awsdash::model::Money {
+    text.parse().expect("amount")
+}
+
+#[test]
+fn credits_larger_than_spend_draw_no_full_bars_and_no_negative_shares() {
+    let snapshot = with_cube(|b, start| {
+        for i in 0..60 {
+            let day = start + chrono::Duration::days(i);
+            b.add(day, "Amazon EC2", "us-east-1", money("40"));
+            // Credits outweigh spend: in the window and in the period before it.
+            let credit = if i % 3 == 0 { "-120" } else { "-50" };
+            b.add(day, "Credits", "global", money(credit));
+        }
+    });
+    let mut app = app(plain());
+    app.update(Action::Snapshot(std::sync::Arc::new(snapshot)));
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("Total -$"), "{frame}");
+    assert!(!frame.contains("new"), "a previous period exists: {frame}");
+    // No share bar for a credit or under a negative total, no bar for a negative day.
+    let credits = frame
+        .lines()
+        .find(|l| l.contains("│Credits"))
+        .expect("the credits row");
+    assert!(
+        !credits.split("││").next().unwrap_or("").contains('█'),
+        "{frame}"
+    );
+    let daily_panel: Vec<&str> = frame
+        .lines()
+        .skip_while(|l| !l.contains("Daily cost"))
+        .take(7)
+        .map(|l| l.split("││").next().unwrap_or(l))
+        .collect();
+    assert!(
+        !daily_panel.iter().any(|l| l.contains('█')),
+        "negative days drawn as bars:\n{frame}"
+    );
+    assert!(daily_panel[0].contains("net credits"), "{frame}");
+    assert_snapshot!("80x24_negative_totals", frame);
+}
+
+#[test]
+fn last_month_compares_with_the_calendar_month_before() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    // 30d → 90d → MTD → last month.
+    let commands = press_all(&mut app, &["w", "w", "w"]);
+    answer(&mut app, commands);
+    assert_eq!(app.preset, Some(awsdash::model::Preset::LastMonth));
+    let frame = render(&app, 80, 24);
+    let tax = frame
+        .lines()
+        .find(|l| l.contains("Tax"))
+        .expect("the Tax row");
+    // October's Tax posted on the 1st is compared with September's, not called new.
+    assert!(!tax.contains("new"), "{tax}");
+    assert!(tax.contains('%'), "{tax}");
+    assert_snapshot!("80x24_last_month", frame);
+}
+
+#[test]
+fn hostile_and_wide_names_keep_every_column_in_place() {
+    let snapshot = with_cube(|b, start| {
+        for i in 0..60 {
+            let day = start + chrono::Duration::days(i);
+            b.add(day, "Amazon EC2", "us-east-1", money("40"));
+            b.add(day, "Evil\u{1b}[2J\u{7}Name\r\nX", "us-east-1", money("30"));
+            b.add(day, "📦📦 Storage 日本", "eu-west-1", money("20"));
+        }
+    });
+    let mut app = app(plain());
+    app.update(Action::Snapshot(std::sync::Arc::new(snapshot)));
+    let frame = render(&app, 80, 24);
+    assert!(
+        !frame.chars().any(|c| c.is_control() && c != '\n'),
+        "{frame:?}"
+    );
+    // In every service row the panel's border stands in the cell the header row's does, and
+    // the cents end in one column: nothing was cut or pushed by a wide or hostile name.
+    let buffer = render_buffer(&app, 80, 24);
+    let row_text = |y: u16| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>();
+    let rows: Vec<u16> = (0..24)
+        .filter(|&y| {
+            let t = row_text(y);
+            t.contains("Evil") || t.contains("Storage") || t.contains("Amazon EC2")
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{frame}");
+    let border = |y: u16| (1..80).find(|&x| buffer[(x, y)].symbol() == "│");
+    let header = (0..24)
+        .find(|&y| row_text(y).contains("Change"))
+        .expect("the header row");
+    let cents = (0..80)
+        .rev()
+        .find(|&x| buffer[(x, rows[0])].symbol() == "." && x < 47)
+        .expect("a decimal point");
+    for y in rows {
+        assert_eq!(border(y), border(header), "row {y}:\n{frame}");
+        assert_eq!(buffer[(cents, y)].symbol(), ".", "row {y}:\n{frame}");
+    }
+    assert_snapshot!("80x24_hostile_names", frame);
+}
+
+#[test]
+fn an_account_without_spend_says_so() {
+    let snapshot = with_cube(|_, _| {});
+    let mut app = app(plain());
+    app.update(Action::Snapshot(std::sync::Arc::new(snapshot)));
+    let frame = render(&app, 80, 24);
+    assert!(!frame.contains("peak $0"), "{frame}");
+    assert!(frame.contains("no spend"), "{frame}");
+}
+
+#[test]
+fn budget_percentages_survive_a_narrow_panel() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    press_all(&mut app, &["Tab", "Tab", "Tab"]);
+    for (w, h) in [(40, 12), (30, 10), (24, 8)] {
+        let frame = render(&app, w, h);
+        let percents = frame.matches('%').count();
+        assert!(
+            percents >= 2,
+            "both budgets keep their percentage at {w}x{h}:\n{frame}"
+        );
+    }
+}
+
+#[test]
+fn failed_budgets_and_missing_costs_say_why() {
+    let mut s = (*snapshot_for(&initial_query())).clone();
+    s.cube = None;
+    s.forecast = None;
+    s.budgets.clear();
+    s.problems.cost_explorer =
+        Some("Cost Explorer call cap reached: 100 of 100 paid calls made today (UTC)".into());
+    s.problems.budgets =
+        Some("access denied: your identity may not call budgets:ViewBudget".into());
+    let mut app = app(plain());
+    app.update(Action::Snapshot(std::sync::Arc::new(s)));
+    let frame = render(&app, 80, 24);
+    let flat: String = frame.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("No Cost Explorer data"), "{frame}");
+    assert!(flat.contains("call cap reached"), "{frame}");
+    assert!(flat.contains("Budgets could not be read"), "{frame}");
+    assert!(!flat.contains("no budgets in this account"), "{frame}");
+    assert_snapshot!("80x24_free_sources_only", frame);
 }

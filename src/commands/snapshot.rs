@@ -8,7 +8,7 @@ use crate::cli::SnapshotArgs;
 use crate::error::AppError;
 use crate::output;
 use crate::settings::Settings;
-use crate::text::clean;
+use crate::text::clean_lines;
 
 pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppError> {
     let stdout = std::io::stdout();
@@ -24,11 +24,11 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
         eprintln!(
             "awsdash: {}: {}",
             failure.section,
-            clean(&failure.error.to_string())
+            clean_lines(&failure.error.to_string())
         );
     }
     for note in &fetched.notes {
-        eprintln!("awsdash: {}", clean(note));
+        eprintln!("awsdash: {}", clean_lines(note));
     }
     let Some(snapshot) = &fetched.snapshot else {
         return Err(fetched
@@ -68,9 +68,30 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
     }
 }
 
-/// Whether file descriptor 1 is open at all (`awsdash snapshot >&-` closes it).
+/// Whether the user gave us a stdout at all. `awsdash snapshot >&-` closes it, and Rust's
+/// runtime then quietly reopens descriptor 1 on `/dev/null` before `main` — read-write, where
+/// a shell's `> /dev/null` opens it write-only. So "closed" is: not open, or `/dev/null`
+/// opened read-write.
 fn stdout_is_open() -> bool {
-    // SAFETY: F_GETFD on a descriptor number only reads the descriptor's flags; it touches no
-    // memory of ours.
-    unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) != -1 }
+    use std::os::unix::fs::MetadataExt;
+    let fd = libc::STDOUT_FILENO;
+    // SAFETY: F_GETFL only reads the descriptor's flags; it touches no memory of ours.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags == -1 {
+        return false;
+    }
+    if flags & libc::O_ACCMODE != libc::O_RDWR {
+        return true;
+    }
+    let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: fstat writes a `stat` into the buffer we own, and we read it only on success.
+    let stat = unsafe {
+        if libc::fstat(fd, stat.as_mut_ptr()) != 0 {
+            return true;
+        }
+        stat.assume_init()
+    };
+    let null = std::fs::metadata("/dev/null").map(|m| m.rdev());
+    let is_char = stat.st_mode & libc::S_IFMT == libc::S_IFCHR;
+    !(is_char && null.is_ok_and(|rdev| rdev == stat.st_rdev))
 }

@@ -57,6 +57,9 @@ FAULT_KINDS = {
     "expired_token",
     "access_denied",
     "data_unavailable",
+    "invalid_signature",
+    "request_changed",
+    "bill_expired",
     "delay",
 }
 
@@ -179,6 +182,23 @@ def fault_error(kind: str, call: Call) -> tuple[int, str, str, str]:
         return 400, "AccessDeniedException", message, "AccessDenied"
     if kind == "data_unavailable":
         return 400, "DataUnavailableException", "Insufficient amount of historical data.", "DataUnavailable"
+    if kind == "invalid_signature":
+        message = (
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method."
+        )
+        if query_like:
+            return 403, "SignatureDoesNotMatch", message, "SignatureDoesNotMatch"
+        return 403, "InvalidSignatureException", message, "InvalidSignatureException"
+    if kind == "request_changed":
+        return 400, "RequestChangedException", (
+            "Your request parameters changed between pages. Try again with the old parameters "
+            "or without a pagination token."
+        ), "RequestChangedException"
+    if kind == "bill_expired":
+        return 400, "BillExpirationException", (
+            "The requested report expired. Update the date interval and try again."
+        ), "BillExpirationException"
     raise ValueError(kind)
 
 
@@ -194,12 +214,16 @@ def validate_fault(rule: Any) -> dict[str, Any]:
     delay = rule.get("delay_ms", 0)
     if not isinstance(delay, int) or delay < 0:
         raise ValueError("delay_ms must be a non-negative integer")
+    message = rule.get("message")
+    if message is not None and not isinstance(message, str):
+        raise ValueError("message must be a string")
     return {
         "operation": rule.get("operation", "*"),
         "service": rule.get("service"),
         "kind": kind,
         "count": count,
         "delay_ms": delay,
+        "message": message,
         "hits": 0,
     }
 
@@ -357,6 +381,7 @@ class Emulator:
         rule = self._take_faults(call)
         if rule is not None:
             status, code, message, query_code = fault_error(rule["kind"], call)
+            message = rule.get("message") or message
             return self._error(start_response, call, status, code, message, query_code)
         if call.service == "ce" and call.protocol == "json" and call.operation in CE_OPERATIONS:
             return self._cost_explorer(start_response, call)

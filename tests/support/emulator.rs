@@ -365,6 +365,66 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    /// Creates a monthly cost budget in moto (so Budgets has something to say).
+    pub fn create_budget(&self, name: &str, limit_usd: &str) {
+        use aws_sdk_budgets::types::{Budget, BudgetType, Spend, TimeUnit};
+        self.block_on(async {
+            let client = aws_sdk_budgets::Client::new(&self.sdk_config().await);
+            let budget = Budget::builder()
+                .budget_name(name)
+                .budget_type(BudgetType::Cost)
+                .time_unit(TimeUnit::Monthly)
+                .budget_limit(
+                    Spend::builder()
+                        .amount(limit_usd)
+                        .unit("USD")
+                        .build()
+                        .expect("spend"),
+                )
+                .build()
+                .expect("budget");
+            client
+                .create_budget()
+                .account_id(TEST_ACCOUNT_ID)
+                .budget(budget)
+                .send()
+                .await
+                .expect("CreateBudget");
+        });
+    }
+
+    /// Publishes a month-to-date billing estimate at `at`, as AWS does a few times a day.
+    pub fn publish_estimate(&self, at: chrono::DateTime<chrono::Utc>, usd: f64) {
+        use aws_sdk_cloudwatch::primitives::DateTime;
+        use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+        self.block_on(async {
+            let cw = aws_sdk_cloudwatch::Client::new(&self.sdk_config().await);
+            cw.put_metric_data()
+                .namespace("AWS/Billing")
+                .metric_data(
+                    MetricDatum::builder()
+                        .metric_name("EstimatedCharges")
+                        .dimensions(Dimension::builder().name("Currency").value("USD").build())
+                        .timestamp(DateTime::from_secs(at.timestamp()))
+                        .value(usd)
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("PutMetricData");
+        });
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         // Closing stdin alone makes the emulator exit; kill as well so Drop never waits long.

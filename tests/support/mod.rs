@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod fixture;
+pub mod home;
 pub mod process;
 
 pub use emulator::{

@@ -109,12 +109,17 @@ pub fn press_all(app: &mut App, names: &[&str]) -> Vec<Command> {
     out
 }
 
-pub fn render(app: &App, width: u16, height: u16) -> String {
+/// The frame as the terminal would hold it, cell by cell.
+pub fn render_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
         .draw(|frame| awsdash::ui::draw(frame, app))
         .expect("draw");
-    let buffer = terminal.backend().buffer();
+    terminal.backend().buffer().clone()
+}
+
+pub fn render(app: &App, width: u16, height: u16) -> String {
+    let buffer = render_buffer(app, width, height);
     let mut out = String::new();
     for y in 0..height {
         let mut line = String::new();

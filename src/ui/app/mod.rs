@@ -185,9 +185,11 @@ impl App {
 
     /// True while the poller has not yet answered the current query.
     pub fn is_pending(&self) -> bool {
-        match &self.view {
-            Some(v) => v.source.query != self.query,
-            None => true,
+        match (&self.view, &self.latest) {
+            (Some(v), _) => v.source.query != self.query,
+            // The free sources answered this query; Cost Explorer has not: not "updating".
+            (None, Some(s)) => s.query != self.query,
+            (None, None) => true,
         }
     }
 

@@ -79,6 +79,9 @@ pub fn draw_series(
                 d.date.format("%b %d")
             )));
         }
+        (None, None) if shown.iter().any(|d| d.cost.amount() < Decimal::ZERO) => {
+            title.push(Span::raw(format!("{sep}net credits ")))
+        }
         (None, None) => title.push(Span::raw(format!("{sep}no spend "))),
     }
     if shown.iter().any(|d| d.estimated) {
@@ -155,7 +158,9 @@ pub fn draw_series(
         }
         let scale = format!("max {}", money_whole(max, cur));
         let mid = x0 + (used as u16).saturating_sub(scale.len() as u16) / 2;
-        if mid > x0 + first.len() as u16 + 1 && mid as usize + scale.len() < right_x as usize {
+        let fits =
+            mid > x0 + first.len() as u16 + 1 && mid as usize + scale.len() < right_x as usize;
+        if fits && peak.is_some() {
             buf.set_stringn(mid, y, &scale, scale.len(), style);
         }
     }
