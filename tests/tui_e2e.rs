@@ -1,15 +1,26 @@
 //! End to end: the real binary with `--demo` in a detached tmux session (80×24). Start, wait
 //! for the dashboard, filter by a region from the keyboard, see the total change, quit, and
-//! find the shell's normal screen again. Needs tmux (apt-get install tmux).
+//! find the shell's normal screen again; suspend and resume it; end it with signals. Needs
+//! tmux (apt-get install tmux).
+//!
+//! The pane's terminal is read from outside: tmux's pane flags (`alternate_on`, `cursor_flag`,
+//! `mouse_any_flag`) and `stty -F` on the pane's tty for raw or cooked mode.
 
 mod support;
 
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// Tests run in parallel in one process: each tmux server gets its own socket.
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 struct Tmux {
     socket: String,
     _home: tempfile::TempDir,
+    /// awsdash processes seen, killed on drop: one left stopped by a failed test would
+    /// outlive the tmux server.
+    pids: std::cell::RefCell<Vec<String>>,
 }
 
 impl Tmux {
@@ -36,7 +47,11 @@ impl Tmux {
         }
         let home = tempfile::tempdir().expect("tempdir");
         let h = home.path().display().to_string();
-        let socket = format!("awsdash-e2e-{}-{}-{}", std::process::id(), width, height);
+        let socket = format!(
+            "awsdash-e2e-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        );
         let bin = env!("CARGO_BIN_EXE_awsdash");
         // A clean environment: no user config, cache or log is read or written.
         let script = format!(
@@ -47,6 +62,7 @@ impl Tmux {
         let t = Tmux {
             socket,
             _home: home,
+            pids: Default::default(),
         };
         let out = t.tmux(&[
             "new-session",
@@ -80,25 +96,166 @@ impl Tmux {
         assert!(out.status.success(), "send-keys -l {text}: {out:?}");
     }
 
-    /// Polls the pane until `ok` holds; panics with the last screen after `timeout`.
+    /// Polls the pane until `ok` holds; panics with the last screen after 20 s.
     fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.until(what, || {
+            let screen = self.screen();
+            ok(&screen).then_some(screen)
+        })
+    }
+
+    /// Polls `check` until it gives a value; panics with `what` and the screen after 20 s.
+    fn until<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
+            if let Some(value) = check() {
+                return value;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
+                panic!(
+                    "timed out waiting for {what}; the screen:\n{}",
+                    self.screen()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+
+    /// A tmux format of the pane, e.g. `#{alternate_on}`.
+    fn format(&self, format: &str) -> String {
+        let out = self.tmux(&["display-message", "-p", "-t", "e2e", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The awsdash process: the pane runs `sh -c "env … awsdash …; echo …"`, and `env` execs
+    /// awsdash, so it is the shell's only child.
+    fn awsdash_pid(&self) -> String {
+        let shell = self.format("#{pane_pid}");
+        let kids = Command::new("pgrep")
+            .args(["-P", &shell])
+            .output()
+            .expect("pgrep");
+        let kids = String::from_utf8_lossy(&kids.stdout).to_string();
+        let pid = kids
+            .split_whitespace()
+            .next()
+            .expect("awsdash pid")
+            .to_string();
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        assert_eq!(comm.trim(), "awsdash", "pid {pid} is not awsdash");
+        self.pids.borrow_mut().push(pid.clone());
+        pid
+    }
+
+    /// The pane's terminal modes, as `stty -a` words (`-icanon` in raw mode, `icanon` cooked).
+    fn stty(&self) -> Vec<String> {
+        let out = Command::new("stty")
+            .args(["-F", &self.format("#{pane_tty}"), "-a"])
+            .output()
+            .expect("stty");
+        assert!(out.status.success(), "stty: {out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The pane's terminal is the dashboard's: raw, alternate screen, cursor hidden.
+    fn assert_dashboard_owns_the_terminal(&self) {
+        self.until("raw mode", || {
+            let modes = self.stty();
+            let raw = ["-icanon", "-echo", "-isig"]
+                .iter()
+                .all(|m| modes.iter().any(|w| w == m));
+            raw.then_some(())
+        });
+        self.until("the alternate screen, cursor hidden", || {
+            (self.format("#{alternate_on} #{cursor_flag}") == "1 0").then_some(())
+        });
+    }
+
+    /// The pane's terminal is the shell's again: cooked with echo, the normal screen, the
+    /// cursor shown, no mouse reporting.
+    fn assert_terminal_restored(&self) {
+        self.until("cooked mode", || {
+            let modes = self.stty();
+            let cooked = ["icanon", "echo", "isig"]
+                .iter()
+                .all(|m| modes.iter().any(|w| w == m));
+            cooked.then_some(())
+        });
+        self.until("the normal screen, cursor shown, no mouse", || {
+            (self.format("#{alternate_on} #{cursor_flag} #{mouse_any_flag}") == "0 1 0")
+                .then_some(())
+        });
+        let screen = self.screen();
+        assert!(
+            !screen.contains("Services"),
+            "the dashboard is still on screen:\n{screen}"
+        );
+    }
+}
+
+/// Sends `signal` (e.g. `TERM`) to `pid`.
+fn kill(signal: &str, pid: &str) {
+    let out = Command::new("kill")
+        .args([&format!("-{signal}"), pid])
+        .output()
+        .expect("kill");
+    assert!(out.status.success(), "kill -{signal} {pid}: {out:?}");
+}
+
+/// The process state letter from `/proc/<pid>/stat`: `T` when stopped.
+fn state(pid: &str) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // "pid (comm) S …": the command may hold spaces and parentheses; the state follows the last ')'.
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next())
+        .unwrap_or('?')
+}
+
+/// A config file turning mouse capture on, so suspending must also turn it off.
+fn mouse_config() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[ui]\nmouse = true\n").expect("write config");
+    let path = path.display().to_string();
+    (dir, path)
+}
+
+fn dashboard(screen: &str) -> bool {
+    screen.contains("DEMO") && screen.contains("Total $") && screen.contains("Services")
+}
+
+/// Stopped, the terminal handed back; continued, taken again, redrawn and raw (`?` opens
+/// the help without Enter), then `q` quits with 0.
+fn assert_stops_then_resumes(t: &Tmux, pid: &str) {
+    t.until("the process stopped", || (state(pid) == 'T').then_some(()));
+    t.assert_terminal_restored();
+
+    kill("CONT", pid);
+    t.until("the process running", || (state(pid) != 'T').then_some(()));
+    t.wait("the dashboard redrawn", dashboard);
+    t.assert_dashboard_owns_the_terminal();
+    t.until("mouse capture back on", || {
+        (t.format("#{mouse_any_flag}") == "1").then_some(())
+    });
+    t.keys(&["?"]);
+    t.wait("the help, without Enter", |s| s.contains("Help ("));
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        for pid in self.pids.borrow().iter() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "awsdash" {
+                let _ = Command::new("kill").args(["-KILL", pid]).output();
+            }
+        }
     }
 }
 
@@ -175,6 +332,56 @@ fn sigterm_restores_the_terminal() {
     let screen = t.wait("the shell", |s| s.contains("EXITED:"));
     assert!(screen.contains("EXITED:0"), "{screen}");
     assert!(!screen.contains("Services"), "{screen}");
+}
+
+#[test]
+fn ctrl_z_hands_the_terminal_back_and_stops_until_continued() {
+    let (_dir, config) = mouse_config();
+    let t = Tmux::start(80, 24, &format!("--demo --config {config}"));
+    t.wait("the dashboard", dashboard);
+    let pid = t.awsdash_pid();
+    t.assert_dashboard_owns_the_terminal();
+    t.keys(&["C-z"]);
+    assert_stops_then_resumes(&t, &pid);
+}
+
+#[test]
+fn sigtstp_from_outside_suspends_like_ctrl_z() {
+    let (_dir, config) = mouse_config();
+    let t = Tmux::start(80, 24, &format!("--demo --config {config}"));
+    t.wait("the dashboard", dashboard);
+    let pid = t.awsdash_pid();
+    kill("TSTP", &pid);
+    assert_stops_then_resumes(&t, &pid);
+}
+
+/// SIGSTOP cannot be caught: the dashboard learns of it only from the SIGCONT that ends it.
+/// Meanwhile a job-control shell puts the terminal in cooked mode and draws its prompt;
+/// that is simulated here with `stty sane` and a cleared screen.
+#[test]
+fn sigcont_after_a_sigstop_takes_the_terminal_again_and_redraws() {
+    let t = Tmux::start(80, 24, "--demo");
+    t.wait("the dashboard", dashboard);
+    let pid = t.awsdash_pid();
+    kill("STOP", &pid);
+    t.until("the process stopped", || (state(&pid) == 'T').then_some(()));
+    let tty = t.format("#{pane_tty}");
+    let out = Command::new("stty")
+        .args(["-F", &tty, "sane"])
+        .output()
+        .expect("stty");
+    assert!(out.status.success(), "stty sane: {out:?}");
+    std::fs::write(&tty, "\x1b[H\x1b[2J$ ").expect("write to the pane's tty");
+    t.wait("the screen cleared", |s| !s.contains("Services"));
+
+    kill("CONT", &pid);
+    t.wait("the dashboard redrawn", dashboard);
+    t.assert_dashboard_owns_the_terminal();
+    t.keys(&["?"]);
+    t.wait("the help, without Enter", |s| s.contains("Help ("));
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
 }
 
 #[test]

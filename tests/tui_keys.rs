@@ -36,6 +36,19 @@ fn q_and_ctrl_c_quit() {
 }
 
 #[test]
+fn ctrl_z_asks_to_suspend_from_every_mode_and_changes_nothing_else() {
+    for keys in [&[][..], &["?"], &["f"], &["f", "Enter"], &["R"]] {
+        let mut app = loaded();
+        press_all(&mut app, keys);
+        let overlay = app.overlay.clone();
+        assert!(press_all(&mut app, &["C-z"]).is_empty());
+        assert!(app.suspend, "after {keys:?}");
+        assert!(!app.quit);
+        assert_eq!(app.overlay, overlay, "after {keys:?}");
+    }
+}
+
+#[test]
 fn question_mark_toggles_help_and_esc_closes_it() {
     let mut app = loaded();
     press_all(&mut app, &["?"]);

@@ -1,8 +1,8 @@
-//! The one loop: terminal events, the poller's updates, a clock tick and termination signals
-//! all become [`Action`]s; the screen is redrawn only when something changed, at most once
-//! per frame interval, after draining everything already waiting (a burst of keys or a resize
-//! storm costs one frame). The loop never awaits the network: commands to the poller are
-//! `try_send`.
+//! The one loop: terminal events, the poller's updates, a clock tick and signals (ending,
+//! suspending, continuing) all become [`Action`]s; the screen is redrawn only when something
+//! changed, at most once per frame interval, after draining everything already waiting (a
+//! burst of keys or a resize storm costs one frame). The loop never awaits the network:
+//! commands to the poller are `try_send`.
 
 use std::time::Duration;
 
@@ -34,6 +34,10 @@ enum Input {
     PollerGone,
     Tick,
     Signal(&'static str),
+    /// SIGTSTP (`kill -TSTP`, a job-control shell): suspend, as Ctrl-Z does.
+    Stop,
+    /// SIGCONT: continued after a stop, ours or anyone's.
+    Continued,
     FrameDue,
 }
 
@@ -44,6 +48,10 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
     let mut sigterm = signal(SignalKind::terminate()).map_err(term_err)?;
     let mut sighup = signal(SignalKind::hangup()).map_err(term_err)?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(term_err)?;
+    // Caught, SIGTSTP no longer stops the process by itself: `TerminalGuard::suspend` does,
+    // after handing the terminal back.
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP)).map_err(term_err)?;
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT)).map_err(term_err)?;
 
     let mut guard = TerminalGuard::enter(mouse).map_err(term_err)?;
 
@@ -101,6 +109,8 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
             _ = sigterm.recv() => Input::Signal("SIGTERM"),
             _ = sighup.recv() => Input::Signal("SIGHUP"),
             _ = sigint.recv() => Input::Signal("SIGINT"),
+            _ = sigtstp.recv() => Input::Stop,
+            _ = sigcont.recv() => Input::Continued,
             _ = tokio::time::sleep_until(frame_due), if dirty => Input::FrameDue,
         };
 
@@ -158,6 +168,16 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
                     tracing::info!("{name}: quitting");
                     Some(Action::Quit)
                 }
+                Input::Stop => Some(Action::Suspend),
+                Input::Continued => {
+                    tracing::info!("SIGCONT: taking the terminal again");
+                    if let Err(e) = guard.resume() {
+                        failed = Some(term_err(e));
+                        break;
+                    }
+                    dirty = true;
+                    None
+                }
                 Input::FrameDue => None,
             };
             if let Some(action) = action {
@@ -171,6 +191,14 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
             }
             if app.quit {
                 break;
+            }
+            if std::mem::take(&mut app.suspend) {
+                tracing::info!("suspending");
+                if let Err(e) = guard.suspend() {
+                    failed = Some(term_err(e));
+                    break;
+                }
+                tracing::info!("resumed");
             }
         }
         if let Some(e) = failed {

@@ -68,6 +68,7 @@ pub const HELP: &[Binding] = &[
     ),
     b("?", "?", "this help"),
     b("q", "q", "quit (Ctrl-C too)"),
+    b("Ctrl-Z", "Ctrl-Z", "suspend to the shell; fg comes back"),
 ];
 
 /// The footer's short hints: (key, word).
@@ -90,6 +91,11 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    // Raw mode turns off the terminal's own Ctrl-Z (it arrives here as a key), so the
+    // dashboard suspends itself, from any mode, like Ctrl-C quits from any mode.
+    if ctrl && key.code == KeyCode::Char('z') {
+        return Some(Action::Suspend);
     }
     match mode {
         Mode::Picker => match key.code {

@@ -92,6 +92,7 @@ pub fn key(name: &str) -> KeyEvent {
         "Backspace" => KeyCode::Backspace,
         "PageDown" => KeyCode::PageDown,
         "C-c" => return KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        "C-z" => return KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL),
         s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().expect("char")),
         other => panic!("unknown key {other}"),
     };

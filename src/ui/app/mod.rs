@@ -25,6 +25,8 @@ use view::{derive, sorted};
 #[derive(Debug, Clone)]
 pub enum Action {
     Quit,
+    /// Ctrl-Z or SIGTSTP: hand the terminal back to the shell until continued.
+    Suspend,
     ToggleHelp,
     /// `r`: re-read the cheap sources (Budgets, CloudWatch).
     Refresh,
@@ -143,6 +145,9 @@ pub struct App {
     pub status: Option<Status>,
     pub now: DateTime<Utc>,
     pub quit: bool,
+    /// A suspend was asked for: the event loop, which owns the terminal, does it and clears
+    /// this, as it ends on `quit`.
+    pub suspend: bool,
 }
 
 const PAGE: usize = 10;
@@ -171,6 +176,7 @@ impl App {
             status: None,
             now,
             quit: false,
+            suspend: false,
         }
     }
 
@@ -206,6 +212,10 @@ impl App {
         match action {
             Action::Quit => {
                 self.quit = true;
+                None
+            }
+            Action::Suspend => {
+                self.suspend = true;
                 None
             }
             Action::ToggleHelp => {
