@@ -24,6 +24,10 @@ pub enum AppError {
     /// line); only the exit code is left to give.
     #[error("")]
     Reported(u8),
+    /// The dashboard was ended by a signal, the terminal restored: `code` is 128 + its
+    /// number, what a shell reports for a process the signal killed, so wrappers can tell.
+    #[error("stopped by {name}")]
+    Signal { name: &'static str, code: u8 },
 }
 
 impl AppError {
@@ -34,6 +38,7 @@ impl AppError {
             AppError::Unavailable(_) => 4,
             AppError::Other(_) => 1,
             AppError::Reported(code) => *code,
+            AppError::Signal { code, .. } => *code,
         }
     }
 

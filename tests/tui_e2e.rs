@@ -12,6 +12,8 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+const BIN: &str = env!("CARGO_BIN_EXE_awsdash");
+
 /// Tests run in parallel in one process: each tmux server gets its own socket.
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
@@ -39,6 +41,14 @@ impl Tmux {
 
     /// Like [`Tmux::start`], with extra `NAME=value` environment words before the binary.
     fn start_with(width: u16, height: u16, env: &str, args: &str) -> Tmux {
+        Tmux::start_script(width, height, |clean_env, _| {
+            format!("{clean_env} {env} {BIN} {args}; echo EXITED:$?; sleep 600")
+        })
+    }
+
+    /// Starts the pane with the shell command `script(clean_env, home)` makes: `clean_env` is
+    /// an `env …` prefix for the binary, `home` the test's home directory.
+    fn start_script(width: u16, height: u16, script: impl FnOnce(&str, &str) -> String) -> Tmux {
         match Command::new("tmux").arg("-V").output() {
             Ok(o) if o.status.success() => {}
             _ => panic!(
@@ -52,13 +62,14 @@ impl Tmux {
             std::process::id(),
             SESSIONS.fetch_add(1, Ordering::Relaxed)
         );
-        let bin = env!("CARGO_BIN_EXE_awsdash");
-        // A clean environment: no user config, cache or log is read or written.
-        let script = format!(
+        // A clean environment: no user config, cache or log is read or written. Words after
+        // it (e.g. TERM=dumb) still go to `env`, so they win.
+        let clean_env = format!(
             "env -u AWSDASH_CONFIG -u NO_COLOR HOME={h} XDG_CONFIG_HOME={h}/config \
              XDG_CACHE_HOME={h}/cache XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state \
-             TERM=xterm-256color {env} {bin} {args}; echo EXITED:$?; sleep 600"
+             TERM=xterm-256color"
         );
+        let script = script(&clean_env, &h);
         let t = Tmux {
             socket,
             _home: home,
@@ -305,33 +316,35 @@ fn demo_dashboard_filters_by_region_and_quits_cleanly_in_80x24() {
     );
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
+/// `signal` ends the dashboard with the terminal restored and exit code 128 + its number, as
+/// a shell reports a process the signal killed, so wrappers can tell.
+fn ends_with(signal: &str, code: u8) {
     let t = Tmux::start(100, 30, "--demo");
-    t.wait("the dashboard", |s| {
-        s.contains("DEMO") && s.contains("Total $")
-    });
-    let pid = t.tmux(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"]);
-    let shell = String::from_utf8_lossy(&pid.stdout).trim().to_string();
-    // The pane runs `env … awsdash` under sh: signal sh's child.
-    let kids = Command::new("pgrep")
-        .args(["-P", &shell])
-        .output()
-        .expect("pgrep");
-    let kids = String::from_utf8_lossy(&kids.stdout).to_string();
-    let child = kids
-        .split_whitespace()
-        .next()
-        .expect("awsdash pid")
-        .to_string();
-    let out = Command::new("kill")
-        .args(["-TERM", &child])
-        .output()
-        .expect("kill");
-    assert!(out.status.success(), "{out:?}");
+    t.wait("the dashboard", dashboard);
+    kill(signal, &t.awsdash_pid());
     let screen = t.wait("the shell", |s| s.contains("EXITED:"));
-    assert!(screen.contains("EXITED:0"), "{screen}");
-    assert!(!screen.contains("Services"), "{screen}");
+    assert!(screen.contains(&format!("EXITED:{code}")), "{screen}");
+    t.assert_terminal_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    ends_with("TERM", 143);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    ends_with("INT", 130);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    ends_with("HUP", 129);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    ends_with("QUIT", 131);
 }
 
 #[test]

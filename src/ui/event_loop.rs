@@ -33,7 +33,8 @@ enum Input {
     Update(Update),
     PollerGone,
     Tick,
-    Signal(&'static str),
+    /// A signal that ends the dashboard: its name and exit code.
+    Ending(&'static str, u8),
     /// SIGTSTP (`kill -TSTP`, a job-control shell): suspend, as Ctrl-Z does.
     Stop,
     /// SIGCONT: continued after a stop, ours or anyone's.
@@ -48,6 +49,7 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
     let mut sigterm = signal(SignalKind::terminate()).map_err(term_err)?;
     let mut sighup = signal(SignalKind::hangup()).map_err(term_err)?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(term_err)?;
+    let mut sigquit = signal(SignalKind::quit()).map_err(term_err)?;
     // Caught, SIGTSTP no longer stops the process by itself: `TerminalGuard::suspend` does,
     // after handing the terminal back.
     let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP)).map_err(term_err)?;
@@ -74,6 +76,8 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
     let mut last_frame: Option<Instant> = None;
     let mut logged_first_data = false;
     let mut shown_minute = app.now.timestamp() / 60;
+    // Set when a signal ends the dashboard: returned once the guard restored the terminal.
+    let mut ended_by = None;
 
     let result = loop {
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
@@ -106,9 +110,10 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
                 None => Input::PollerGone,
             },
             _ = tick.tick() => Input::Tick,
-            _ = sigterm.recv() => Input::Signal("SIGTERM"),
-            _ = sighup.recv() => Input::Signal("SIGHUP"),
-            _ = sigint.recv() => Input::Signal("SIGINT"),
+            _ = sigterm.recv() => ending("SIGTERM", libc::SIGTERM),
+            _ = sighup.recv() => ending("SIGHUP", libc::SIGHUP),
+            _ = sigint.recv() => ending("SIGINT", libc::SIGINT),
+            _ = sigquit.recv() => ending("SIGQUIT", libc::SIGQUIT),
             _ = sigtstp.recv() => Input::Stop,
             _ = sigcont.recv() => Input::Continued,
             _ = tokio::time::sleep_until(frame_due), if dirty => Input::FrameDue,
@@ -164,8 +169,9 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
                         None
                     }
                 }
-                Input::Signal(name) => {
+                Input::Ending(name, code) => {
                     tracing::info!("{name}: quitting");
+                    ended_by = Some(AppError::Signal { name, code });
                     Some(Action::Quit)
                 }
                 Input::Stop => Some(Action::Suspend),
@@ -205,12 +211,18 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
             break Err(e);
         }
         if app.quit {
-            break Ok(());
+            break ended_by.map_or(Ok(()), Err);
         }
     };
     reader.abort();
     drop(guard);
     result
+}
+
+/// A signal that ends the dashboard, with exit code 128 + its number (SIGHUP 129, SIGINT 130,
+/// SIGQUIT 131, SIGTERM 143), as a shell reports a process the signal killed.
+fn ending(name: &'static str, number: libc::c_int) -> Input {
+    Input::Ending(name, 128 + number as u8)
 }
 
 /// Hands a command to the poller without waiting; a full queue is reported, not awaited.
