@@ -61,7 +61,11 @@ fn main() -> ExitCode {
         Err(e) => {
             if e.needs_saying() {
                 tracing::error!("{e}");
-                eprintln!("awsdash: {}", awsdash::text::clean_lines(&e.to_string()));
+                // Not eprintln!: after a hangup (SIGHUP) stderr is a dead terminal, and a
+                // failed write must not turn exit code 129 into a panic.
+                use std::io::Write as _;
+                let text = awsdash::text::clean_lines(&e.to_string()).into_owned();
+                let _ = writeln!(std::io::stderr(), "awsdash: {text}");
             }
             e.exit_code()
         }

@@ -19,7 +19,7 @@ static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 struct Tmux {
     socket: String,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
     /// awsdash processes seen, killed on drop: one left stopped by a failed test would
     /// outlive the tmux server.
     pids: std::cell::RefCell<Vec<String>>,
@@ -72,7 +72,7 @@ impl Tmux {
         let script = script(&clean_env, &h);
         let t = Tmux {
             socket,
-            _home: home,
+            home,
             pids: Default::default(),
         };
         let out = t.tmux(&[
@@ -345,6 +345,33 @@ fn sighup_restores_the_terminal_and_exits_129() {
 #[test]
 fn sigquit_restores_the_terminal_and_exits_131() {
     ends_with("QUIT", 131);
+}
+
+/// The terminal going away (the SSH connection drops, the window is closed): the kernel
+/// hangs up the pane's shell, which dies of it, and the foreground process group gets SIGHUP
+/// and SIGCONT together. Exit code 129 and no panic, though stderr is the dead terminal too.
+/// An inner shell that ignores SIGHUP outlives the hangup to write down the exit code.
+#[test]
+fn a_hangup_exits_129_without_a_panic() {
+    let t = Tmux::start_script(80, 24, |clean_env, home| {
+        // `; true`: the outer shell must not exec the inner one, it is the one hung up.
+        format!(
+            "sh -c 'trap \"\" HUP; {clean_env} {BIN} --demo; echo EXITED:$? > {home}/exit'; true"
+        )
+    });
+    t.wait("the dashboard", dashboard);
+    let home = t.home.path().to_path_buf();
+    let out = t.tmux(&["kill-server"]);
+    assert!(out.status.success(), "tmux kill-server: {out:?}");
+    let exit = t.until("the exit code", || {
+        std::fs::read_to_string(home.join("exit"))
+            .ok()
+            .filter(|s| s.ends_with('\n'))
+    });
+    assert_eq!(exit.trim(), "EXITED:129");
+    let log = std::fs::read_to_string(home.join("data/awsdash/awsdash.log")).expect("the log");
+    assert!(log.contains("SIGHUP"), "{log}");
+    assert!(!log.contains("panic"), "{log}");
 }
 
 #[test]

@@ -101,22 +101,29 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
         let frame_due = last_frame.map_or_else(Instant::now, |t| t + FRAME);
 
         let first = tokio::select! {
-            event = event_rx.recv() => match event {
-                Some(event) => Input::Terminal(event),
-                None => Input::TerminalClosed,
-            },
-            update = poller.updates.recv(), if poller_open => match update {
-                Some(update) => Input::Update(update),
-                None => Input::PollerGone,
-            },
-            _ = tick.tick() => Input::Tick,
+            // A signal that ends us goes first: a hangup brings SIGHUP and SIGCONT together,
+            // and taking the dead terminal again for the SIGCONT would fail and end with 1.
+            biased;
             _ = sigterm.recv() => ending("SIGTERM", libc::SIGTERM),
             _ = sighup.recv() => ending("SIGHUP", libc::SIGHUP),
             _ = sigint.recv() => ending("SIGINT", libc::SIGINT),
             _ = sigquit.recv() => ending("SIGQUIT", libc::SIGQUIT),
-            _ = sigtstp.recv() => Input::Stop,
-            _ = sigcont.recv() => Input::Continued,
-            _ = tokio::time::sleep_until(frame_due), if dirty => Input::FrameDue,
+            input = async {
+                tokio::select! {
+                    event = event_rx.recv() => match event {
+                        Some(event) => Input::Terminal(event),
+                        None => Input::TerminalClosed,
+                    },
+                    update = poller.updates.recv(), if poller_open => match update {
+                        Some(update) => Input::Update(update),
+                        None => Input::PollerGone,
+                    },
+                    _ = tick.tick() => Input::Tick,
+                    _ = sigtstp.recv() => Input::Stop,
+                    _ = sigcont.recv() => Input::Continued,
+                    _ = tokio::time::sleep_until(frame_due), if dirty => Input::FrameDue,
+                }
+            } => input,
         };
 
         let mut batch = vec![first];

@@ -3,6 +3,7 @@
 //! dashboard is suspended (Ctrl-Z, SIGTSTP) and taken again when it is continued.
 
 use std::io::{self, Write};
+use std::mem::ManuallyDrop;
 
 use crossterm::{cursor, event, execute, terminal};
 
@@ -23,7 +24,10 @@ pub fn restore() {
 /// The terminal in dashboard mode. Dropping it — on quit, on an error, while unwinding from
 /// a panic — puts the terminal back with [`restore`].
 pub struct TerminalGuard {
-    pub terminal: ratatui::Terminal<ratatui::backend::CrosstermBackend<io::Stdout>>,
+    /// Never dropped: ratatui's `Drop` only shows the cursor again, which [`restore`] does,
+    /// and when that fails it `eprintln!`s, which panics when stderr is the same terminal and
+    /// it hung up (SIGHUP), turning a clean exit into an abort.
+    pub terminal: ManuallyDrop<ratatui::Terminal<ratatui::backend::CrosstermBackend<io::Stdout>>>,
     mouse: bool,
 }
 
@@ -34,7 +38,10 @@ impl TerminalGuard {
             ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
         });
         match entered {
-            Ok(terminal) => Ok(TerminalGuard { terminal, mouse }),
+            Ok(terminal) => Ok(TerminalGuard {
+                terminal: ManuallyDrop::new(terminal),
+                mouse,
+            }),
             Err(e) => {
                 restore();
                 Err(e)
