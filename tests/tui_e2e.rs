@@ -424,6 +424,41 @@ fn sigcont_after_a_sigstop_takes_the_terminal_again_and_redraws() {
     assert!(screen.contains("EXITED:0"), "{screen}");
 }
 
+/// SGR parameters that set a colour (foreground, background, 256 or RGB), in `text` with
+/// escapes (`capture-pane -e`).
+fn colours(text: &str) -> Vec<String> {
+    text.split("\x1b[")
+        .skip(1)
+        .filter_map(|seq| seq.split_once('m').map(|(params, _)| params))
+        .filter(|params| {
+            params
+                .split(';')
+                .any(|p| matches!(p.parse::<u8>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// `TERM=dumb`: a terminal that promises nothing gets ASCII and no colour, bold and reverse
+/// still marking what matters. Ctrl-C, a key in raw mode, is a normal quit.
+#[test]
+fn term_dumb_gets_ascii_without_colour() {
+    let t = Tmux::start_with(80, 24, "TERM=dumb", "--demo");
+    let screen = t.wait("the dashboard", dashboard);
+    assert!(screen.is_ascii(), "not ASCII:\n{screen}");
+    let out = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    let styled = String::from_utf8_lossy(&out.stdout);
+    assert!(colours(&styled).is_empty(), "{:?}", colours(&styled));
+    assert!(
+        styled.contains("\x1b[1m") || styled.contains(";1m"),
+        "bold is kept: {styled:?}"
+    );
+
+    t.keys(&["C-c"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+}
+
 #[test]
 fn not_a_terminal_is_a_clear_usage_error() {
     let home = tempfile::tempdir().expect("tempdir");

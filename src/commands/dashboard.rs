@@ -32,7 +32,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
         let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
         poller::spawn_aws(source, settings.query.clone(), interval)
     };
-    let theme = Theme::new(&settings.ui, Theme::no_color_env());
+    let theme = Theme::new(&settings.ui, Theme::no_color_env(), Theme::dumb_term_env());
     let app = App::new(
         Options::from_settings(settings, theme),
         settings.query.clone(),

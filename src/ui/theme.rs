@@ -1,6 +1,7 @@
 //! Colours and glyphs. `NO_COLOR` or `theme = "mono"` drops every colour (bold, reverse and
 //! underline stay, so focus and warnings still show); `ascii = true` swaps box drawing, block
-//! and braille characters for plain ASCII, for poor fonts and old terminals.
+//! and braille characters for plain ASCII, for poor fonts and old terminals. `TERM=dumb`
+//! gets both.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
@@ -46,17 +47,23 @@ impl Default for Theme {
 
 impl Theme {
     /// `no_color` is whether the `NO_COLOR` environment variable is set to something non-empty
-    /// (<https://no-color.org>); the caller reads the environment so this stays pure.
-    pub fn new(ui: &UiConfig, no_color: bool) -> Theme {
+    /// (<https://no-color.org>), `dumb` whether `TERM` is `dumb`: a terminal that promises
+    /// neither colour nor more than ASCII. The caller reads the environment so this stays pure.
+    pub fn new(ui: &UiConfig, no_color: bool, dumb: bool) -> Theme {
         Theme {
-            color: !no_color && ui.theme != ThemeName::Mono,
-            ascii: ui.ascii,
+            color: !no_color && !dumb && ui.theme != ThemeName::Mono,
+            ascii: ui.ascii || dumb,
         }
     }
 
     /// Reads `NO_COLOR` from the environment.
     pub fn no_color_env() -> bool {
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+
+    /// Reads `TERM` from the environment: is it `dumb`?
+    pub fn dumb_term_env() -> bool {
+        std::env::var_os("TERM").is_some_and(|t| t == "dumb")
     }
 
     fn fg(&self, color: Color) -> Style {
@@ -272,14 +279,36 @@ mod tests {
     #[test]
     fn no_color_and_mono_drop_colours() {
         let ui = UiConfig::default();
-        assert!(Theme::new(&ui, false).color);
-        assert!(!Theme::new(&ui, true).color);
+        assert!(Theme::new(&ui, false, false).color);
+        assert!(!Theme::new(&ui, true, false).color);
         let mono = UiConfig {
             theme: ThemeName::Mono,
             ..UiConfig::default()
         };
-        assert!(!Theme::new(&mono, false).color);
-        assert_eq!(Theme::new(&mono, false).bar(), Style::new());
+        assert!(!Theme::new(&mono, false, false).color);
+        assert_eq!(Theme::new(&mono, false, false).bar(), Style::new());
+    }
+
+    #[test]
+    fn a_dumb_terminal_gets_ascii_and_no_colour() {
+        let ui = UiConfig::default();
+        assert_eq!(
+            Theme::new(&ui, false, false),
+            Theme {
+                color: true,
+                ascii: false
+            }
+        );
+        assert_eq!(
+            Theme::new(&ui, false, true),
+            Theme {
+                color: false,
+                ascii: true
+            }
+        );
+        let dumb = Theme::new(&ui, false, true);
+        assert_eq!(dumb.bar(), Style::new());
+        assert_eq!(dumb.border_set(), ASCII_BORDER);
     }
 
     #[test]
