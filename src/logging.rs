@@ -171,8 +171,14 @@ fn mask_after(text: &str, marker: &str, stop: &[char]) -> String {
 }
 
 /// Installs the panic hook: restore the terminal first (a panic inside the dashboard must
-/// not leave raw mode and the alternate screen behind), log the panic, then print color-eyre's
-/// report with the log file's path.
+/// not leave raw mode and the alternate screen behind), log the panic, print color-eyre's
+/// report with the log file's path, then end the process with 101.
+///
+/// Ending it here makes a panic anywhere fatal: tokio catches a task's panic (the poller's,
+/// say), and the dashboard ran on with the report printed over it, frozen numbers, and exit
+/// code 0 at the end. `process::exit` skips destructors, which is fine: the terminal is
+/// restored already; the log line is handed to the log's writer thread before the report is
+/// printed, though the final write is not waited for.
 pub fn install_panic_hook(log_file: &Path) {
     let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
         .display_env_section(false)
@@ -188,6 +194,7 @@ pub fn install_panic_hook(log_file: &Path) {
         crate::ui::terminal::restore();
         tracing::error!("panic: {info}");
         panic_hook(info);
+        std::process::exit(101);
     }));
 }
 
@@ -235,5 +242,53 @@ mod tests {
         fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).expect("chmod");
         drop(open_private(&file).expect("open"));
         assert_eq!(mode(&file), 0o600);
+    }
+
+    /// Set in the child process the test below starts: there the panic happens.
+    const CHILD: &str = "AWSDASH_TEST_PANIC_HOOK_CHILD";
+
+    /// A panic in a background task ends the process with 101, after the terminal was
+    /// restored and the report printed: tokio catches a task's panic, and without this the
+    /// dashboard ran on with, say, a dead poller. The hook is process-wide and ends the
+    /// process, so the test runs its own binary again, just this test, as a child to watch.
+    #[test]
+    fn a_panic_in_a_background_task_ends_the_process_with_101() {
+        if std::env::var_os(CHILD).is_some() {
+            install_panic_hook(Path::new("/nonexistent/awsdash.log"));
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .expect("runtime");
+            let task = runtime
+                .block_on(async { tokio::spawn(async { panic!("the poller broke") }).await });
+            // Only reached if the panic was not fatal: the child's test passes, exit code 0.
+            assert!(task.is_err());
+            return;
+        }
+        let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args([
+                "--exact",
+                "logging::tests::a_panic_in_a_background_task_ends_the_process_with_101",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("run the test binary");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(101),
+            "stdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+        // 101 is also what libtest exits with when a test fails: the child must have ended
+        // before it could report any result.
+        assert!(!stdout.contains("test result"), "{stdout}");
+        assert!(stderr.contains("the poller broke"), "{stderr}");
+        assert!(stderr.contains("awsdash crashed"), "{stderr}");
+        // Restored: crossterm's leave-the-alternate-screen and show-the-cursor sequences.
+        assert!(stdout.contains("\x1b[?1049l"), "{stdout:?}");
+        assert!(stdout.contains("\x1b[?25h"), "{stdout:?}");
     }
 }
