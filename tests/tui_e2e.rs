@@ -102,6 +102,14 @@ impl Tmux {
         }
     }
 
+    /// Several keys in one `send-keys`, which tmux writes to the pane at once.
+    fn keys_together(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
+    }
+
     fn type_text(&self, text: &str) {
         let out = self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
         assert!(out.status.success(), "send-keys -l {text}: {out:?}");
@@ -455,6 +463,29 @@ fn term_dumb_gets_ascii_without_colour() {
     );
 
     t.keys(&["C-c"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+}
+
+/// A quick Esc Esc reaches the dashboard in one read, which crossterm makes one Esc: it must
+/// close the picker from the value list as from the dimension list.
+#[test]
+fn esc_esc_in_one_write_closes_the_filter_picker_from_either_stage() {
+    let t = Tmux::start(80, 24, "--demo");
+    t.wait("the dashboard", dashboard);
+    let closed = |s: &str| dashboard(s) && !s.contains("Filter by") && !s.contains("Filter: ");
+    for stage in [&[][..], &["Enter"]] {
+        t.keys(&["f"]);
+        t.wait("the filter picker", |s| s.contains("Filter by"));
+        if !stage.is_empty() {
+            t.keys(stage);
+            t.wait("the region list", |s| s.contains("Filter: region"));
+        }
+        // One send-keys, both keys: one write to the pane.
+        t.keys_together(&["Escape", "Escape"]);
+        t.wait("the picker closed", closed);
+    }
+    t.keys(&["q"]);
     let screen = t.wait("the shell", |s| s.contains("EXITED:"));
     assert!(screen.contains("EXITED:0"), "{screen}");
 }

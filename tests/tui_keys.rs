@@ -175,7 +175,7 @@ fn f_picks_a_tag_and_filters_are_anded() {
 }
 
 #[test]
-fn untagged_is_offered_and_esc_steps_back() {
+fn untagged_is_offered_and_backspace_on_an_empty_search_steps_back() {
     let mut app = loaded();
     press_all(&mut app, &["f", "t", "e", "a", "m", "Enter", "u", "n", "t"]);
     let Overlay::Filter(picker) = &app.overlay else {
@@ -186,14 +186,38 @@ fn untagged_is_offered_and_esc_steps_back() {
         Some("(untagged)")
     );
     press_all(&mut app, &["Backspace", "Backspace", "Backspace"]);
-    press_all(&mut app, &["Esc"]);
     let Overlay::Filter(picker) = &app.overlay else {
-        panic!("Esc closed the picker instead of going back");
+        panic!("picker closed");
+    };
+    assert_eq!(
+        picker.stage,
+        PickerStage::Value(Dimension::Tag("team".into()))
+    );
+    assert_eq!(picker.search, "");
+    press_all(&mut app, &["Backspace"]);
+    let Overlay::Filter(picker) = &app.overlay else {
+        panic!("Backspace closed the picker instead of going back");
     };
     assert_eq!(picker.stage, PickerStage::Dimension);
-    press_all(&mut app, &["Esc"]);
-    assert_eq!(app.overlay, Overlay::None);
-    assert!(!app.quit);
+    press_all(&mut app, &["Backspace"]);
+    assert!(
+        matches!(app.overlay, Overlay::Filter(_)),
+        "nothing to go back to"
+    );
+}
+
+/// A double Esc typed quickly arrives as one Esc (see `keys::map_key`), so one Esc closes the
+/// picker from either stage.
+#[test]
+fn esc_closes_the_picker_from_either_stage() {
+    for keys in [&["f"][..], &["f", "Enter"], &["f", "Enter", "e", "u"]] {
+        let mut app = loaded();
+        press_all(&mut app, keys);
+        assert!(matches!(app.overlay, Overlay::Filter(_)), "after {keys:?}");
+        assert!(press_all(&mut app, &["Esc"]).is_empty());
+        assert_eq!(app.overlay, Overlay::None, "after {keys:?}");
+        assert!(!app.quit);
+    }
 }
 
 #[test]

@@ -84,6 +84,16 @@ pub const HINTS: &[(&str, &str)] = &[
     ("R", "all $"),
 ];
 
+/// The action for `key` in `mode`, if any.
+///
+/// Esc in the filter picker closes it from either stage (Backspace on an empty search steps
+/// back from the values to the dimensions) because a quick Esc Esc can be one Esc. Found in
+/// tmux (`send-keys Escape Escape`: one write of two ESC bytes) with crossterm 0.29: the
+/// bytes read together come out as a single plain `Esc` event, with no ALT modifier and no
+/// second event (its parser maps `ESC ESC` to `Esc`; Alt+Esc is the same two bytes). Only
+/// ESC bytes read apart make two events. Over SSH, in tmux, or typed during a draw, a double
+/// Esc is thus often indistinguishable from a single one, and when Esc stepped back from the
+/// value list, Esc Esc left the picker open on the dimension list.
 pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;

@@ -34,7 +34,7 @@ pub enum Action {
     AskRefreshAll,
     /// Confirms the paid refresh.
     ConfirmRefreshAll,
-    /// `Esc`: close the overlay, step back in the picker, leave the drill-down.
+    /// `Esc`: close the overlay (the picker from either stage), leave the drill-down.
     Back,
     OpenFilter,
     ClearFilters,
@@ -52,6 +52,8 @@ pub enum Action {
     CycleSort,
     /// A character typed into the filter picker's search.
     Input(char),
+    /// Deletes from the picker's search; with nothing to delete, steps back from the value
+    /// list to the dimension list.
     Backspace,
     Snapshot(Arc<Snapshot>),
     Status(Status),
@@ -249,9 +251,6 @@ impl App {
             }
             Action::Back => {
                 match &self.overlay {
-                    Overlay::Filter(p) if matches!(p.stage, PickerStage::Value(_)) => {
-                        self.open_picker()
-                    }
                     Overlay::None => self.drill = None,
                     _ => self.overlay = Overlay::None,
                 }
@@ -313,9 +312,17 @@ impl App {
                 None
             }
             Action::Backspace => {
-                if let Overlay::Filter(p) = &mut self.overlay {
-                    p.search.pop();
-                    p.rematch();
+                match &mut self.overlay {
+                    Overlay::Filter(p)
+                        if p.search.is_empty() && matches!(p.stage, PickerStage::Value(_)) =>
+                    {
+                        self.open_picker()
+                    }
+                    Overlay::Filter(p) => {
+                        p.search.pop();
+                        p.rematch();
+                    }
+                    _ => {}
                 }
                 None
             }
