@@ -23,6 +23,7 @@ struct Tmux {
     /// awsdash processes seen, killed on drop: one left stopped by a failed test would
     /// outlive the tmux server.
     pids: std::cell::RefCell<Vec<String>>,
+    socket_path: String,
 }
 
 impl Tmux {
@@ -70,10 +71,11 @@ impl Tmux {
              TERM=xterm-256color"
         );
         let script = script(&clean_env, &h);
-        let t = Tmux {
+        let mut t = Tmux {
             socket,
             home,
             pids: Default::default(),
+            socket_path: Default::default(),
         };
         let out = t.tmux(&[
             "new-session",
@@ -87,6 +89,7 @@ impl Tmux {
             &script,
         ]);
         assert!(out.status.success(), "tmux new-session: {out:?}");
+        t.socket_path = t.format("#{socket_path}");
         t
     }
 
@@ -269,6 +272,8 @@ fn assert_stops_then_resumes(t: &Tmux, pid: &str) {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        // tmux leaves the socket file behind, and each test run makes new ones.
+        let _ = std::fs::remove_file(&self.socket_path);
         for pid in self.pids.borrow().iter() {
             let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
             if comm.trim() == "awsdash" {
