@@ -4,12 +4,20 @@
 
 use std::io::{self, Write};
 use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::{cursor, event, execute, terminal};
 
-/// Puts the terminal back the way the shell expects it. Safe to call more than once and
-/// when the terminal was never taken over.
+/// Whether the dashboard holds the terminal: the panic hook restores it only then, so a
+/// panic in `awsdash snapshot` never writes terminal codes into the JSON on stdout.
+static TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back the way the shell expects it. Safe to call more than once; does
+/// nothing when the terminal was not taken over.
 pub fn restore() {
+    if !TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = terminal::disable_raw_mode();
     let mut out = io::stdout();
     let _ = execute!(
@@ -87,6 +95,7 @@ impl TerminalGuard {
 
 /// Raw mode, the alternate screen, a hidden cursor and, if asked, mouse capture.
 fn take(mouse: bool) -> io::Result<()> {
+    TAKEN.store(true, Ordering::SeqCst);
     terminal::enable_raw_mode()?;
     let mut out = io::stdout();
     execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;

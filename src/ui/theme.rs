@@ -212,6 +212,10 @@ impl Theme {
         if self.ascii { "Enter" } else { "⏎" }
     }
 
+    pub fn backspace_key(&self) -> &'static str {
+        if self.ascii { "Bksp" } else { "⌫" }
+    }
+
     pub fn updown_keys(&self) -> &'static str {
         if self.ascii { "Up/Dn" } else { "↑↓" }
     }

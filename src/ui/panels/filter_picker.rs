@@ -45,9 +45,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, picker: &FilterPicker) {
     }
     lines.push(Line::from(Span::styled(
         format!(
-            "type to search{sep}{} move{sep}{} pick{sep}Esc back",
+            "{} move{sep}{} pick{sep}{} back{sep}Esc close",
             theme.updown_keys(),
             theme.enter_key(),
+            theme.backspace_key(),
             sep = theme.sep()
         ),
         theme.dim(),
