@@ -470,6 +470,17 @@ impl Rig {
 }
 
 fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoller {
+    poller_from(emu, rt, cache, "emulator")
+}
+
+/// A poller whose credentials and endpoint are `origin` (what the remembered account is
+/// keyed on).
+fn poller_from(
+    emu: &Emulator,
+    rt: &tokio::runtime::Runtime,
+    cache: &Path,
+    origin: &str,
+) -> AwsPoller {
     let config = rt.block_on(emu.sdk_config());
     let source = AwsSource::new(
         Clients::new(&config),
@@ -482,7 +493,7 @@ fn poller(emu: &Emulator, rt: &tokio::runtime::Runtime, cache: &Path) -> AwsPoll
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
             read_cache: true,
             profile: None,
-            origin: "emulator".into(),
+            origin: origin.into(),
         },
     );
     let query = awsdash::model::Query {
@@ -734,6 +745,28 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
         cached.freshness.cost_explorer, live.freshness.cost_explorer,
         "its age shows"
     );
+    // Within the TTL, a restart shows all that was cached: the forecast and the picker's
+    // accounts and tag values too, not "forecast unavailable" and an empty picker.
+    assert!(live.forecast.is_some());
+    assert_eq!(cached.forecast, live.forecast);
+    assert_eq!(cached.filter_values, live.filter_values);
+    assert!(!cached.filter_values.accounts.is_empty());
+    // Not yet confirmed by STS: marked stale until it is.
+    assert!(cached.stale, "unconfirmed numbers are marked");
+    emu.clear_faults();
+    let confirmed = rt.block_on(second.poll(Utc::now(), false, false));
+    let snapshot = last_snapshot(&confirmed).expect("a snapshot");
+    assert!(!snapshot.stale, "{:?}", snapshot.problems);
+    assert_eq!(
+        emu.count("ce", Some("GetCostAndUsage")),
+        0,
+        "still within the TTL"
+    );
+
+    // Other credentials or another endpoint (another origin) have nothing to show yet: the
+    // numbers of the account last seen with the old ones must not pass for theirs.
+    let mut other = poller_from(&emu, &rt, cache.path(), "profile:other@http://elsewhere");
+    assert!(other.cached_snapshot(Utc::now()).is_none());
 }
 
 #[test]

@@ -180,3 +180,27 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_detail_starts_in_the_same_column() {
+        let check = |name: &str, ok| Check {
+            name: name.into(),
+            ok,
+            detail: "detail".into(),
+        };
+        let checks = [
+            check("config", true),
+            check("Cost Explorer (check costs $0.01)", false),
+            check("credentials and account", true),
+        ];
+        let columns: Vec<usize> = lines(&checks)
+            .iter()
+            .map(|l| crate::text::width(&l[..l.find("detail").expect("detail")]))
+            .collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{columns:?}");
+    }
+}
