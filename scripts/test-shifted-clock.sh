@@ -55,7 +55,11 @@ for instant in "${instants[@]}"; do
         # the instant itself (a long run cannot drift across the midnight it is meant to test).
         offset=$(( $(date -u -d "$instant UTC" +%s) - $(date -u +%s) ))
         sign=$( ((offset >= 0)) && printf +)
-        if faketime -f "${sign}${offset}s" "$bin" -q >"$out" 2>&1; then
+        # -m: the multi-threaded libfaketime; tokio and the test harness read the clock from
+        # many threads, and the single-threaded one was seen handing Rust an invalid timestamp
+        # (a panic in Instant::now). The monotonic clock is shifted too: leaving it real makes
+        # Python's time.sleep fail with EINVAL in the emulator.
+        if faketime -m -f "${sign}${offset}s" "$bin" -q >"$out" 2>&1; then
             log "$instant UTC: ok $(basename "$bin") ($(awk '/test result/ {s += $4} END {print s + 0}' "$out") tests)"
         else
             cat "$out" >&2

@@ -617,6 +617,9 @@ fn snapshot_with_stdout_closed_fails_instead_of_losing_the_data() {
     let bin = env!("CARGO_BIN_EXE_awsdash");
     let mut cmd = std::process::Command::new("sh");
     support::process::isolate(&mut cmd, home.path());
+    // Without a preloaded clock: libfaketime opens a shared-memory file at start-up, which
+    // would take the free descriptor 1 and pass for a stdout. The date plays no part here.
+    cmd.env_remove("LD_PRELOAD");
     let out = cmd
         .arg("-c")
         .arg(format!("'{bin}' snapshot --demo --json >&-"))

@@ -229,11 +229,17 @@ impl FilterSet {
     }
 
     /// For people: values of one dimension joined by `|` (either), dimensions by `&` (both) —
-    /// `region=eu-west-1|us-east-1 & tag:team=web`.
+    /// `region=eu-west-1|us-east-1 & tag:team=(untagged)|web`.
     pub fn describe(&self) -> String {
         self.groups()
             .iter()
-            .map(|(dimension, values)| format!("{}={}", dimension.label(), values.join("|")))
+            .map(|(dimension, values)| {
+                let values: Vec<&str> = values
+                    .iter()
+                    .map(|v| if v.is_empty() { "(untagged)" } else { v })
+                    .collect();
+                format!("{}={}", dimension.label(), values.join("|"))
+            })
             .collect::<Vec<_>>()
             .join(" & ")
     }
@@ -328,6 +334,21 @@ mod tests {
         assert!(!untagged.matches(&WEB));
         let web_or_untagged = set(&["tag:team=web", "tag:team="]);
         assert!(web_or_untagged.matches(&UNTAGGED) && web_or_untagged.matches(&WEB));
+    }
+
+    #[test]
+    fn people_read_or_as_a_bar_and_and_as_an_ampersand() {
+        let s = set(&[
+            "region=us-east-1",
+            "tag:team=web",
+            "region=eu-west-1",
+            "tag:team=",
+        ]);
+        assert_eq!(
+            s.describe(),
+            "region=eu-west-1|us-east-1 & tag:team=(untagged)|web"
+        );
+        assert_eq!(FilterSet::default().describe(), "");
     }
 
     #[test]

@@ -215,7 +215,27 @@ pub async fn run(mut app: App, mut poller: PollerHandle, mouse: bool) -> Result<
             }
         }
         if let Some(e) = failed {
-            break Err(e);
+            // A terminal that fails as it hangs up: the SIGHUP may still be on its way (it
+            // comes with SIGCONT, and the reader may see the dead terminal first). It, not
+            // the I/O error, says why we end.
+            let grace = Duration::from_millis(300);
+            let late = tokio::time::timeout(grace, async {
+                tokio::select! {
+                    _ = sighup.recv() => ("SIGHUP", libc::SIGHUP),
+                    _ = sigterm.recv() => ("SIGTERM", libc::SIGTERM),
+                }
+            })
+            .await;
+            break match late {
+                Ok((name, number)) => {
+                    tracing::info!("{name} after a terminal error ({e}): quitting");
+                    Err(AppError::Signal {
+                        name,
+                        code: 128 + number as u8,
+                    })
+                }
+                Err(_) => Err(e),
+            };
         }
         if app.quit {
             break ended_by.map_or(Ok(()), Err);
