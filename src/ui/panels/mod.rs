@@ -62,26 +62,20 @@ pub fn loading(frame: &mut Frame, area: Rect, app: &App) {
         .as_ref()
         .filter(|s| s.severity == Severity::Error);
     let lines = match failed {
-        Some(status) => vec![
-            Line::from(Span::styled(
-                "No data yet: AWS could not be read.",
-                theme.value(),
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
-                status.message.clone(),
-                theme.severity(Severity::Error),
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
+        Some(status) => {
+            let mut lines =
+                problem_lines(app, "No data yet: AWS could not be read.", &status.message);
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
                 format!(
                     "r retries{}q quits{}--demo shows sample data",
                     theme.sep(),
                     theme.sep()
                 ),
                 theme.dim(),
-            )),
-        ],
+            )));
+            lines
+        }
         None => vec![
             Line::from(Span::styled(what, theme.value())),
             Line::from(Span::styled(
@@ -119,17 +113,11 @@ pub fn no_costs(frame: &mut Frame, area: Rect, app: &App) {
         .as_ref()
         .and_then(|s| s.problems.cost_explorer.clone());
     let lines = match problem {
-        Some(problem) => vec![
-            Line::from(Span::styled(
-                "No Cost Explorer data: nothing is cached yet and the request failed.",
-                theme.value(),
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
-                crate::text::clean(&problem).into_owned(),
-                theme.severity(Severity::Error),
-            )),
-        ],
+        Some(problem) => problem_lines(
+            app,
+            "No Cost Explorer data: nothing is cached yet and the request failed.",
+            &problem,
+        ),
         None => vec![Line::from(Span::styled(
             if theme.ascii {
                 "Waiting for Cost Explorer..."
@@ -140,4 +128,18 @@ pub fn no_costs(frame: &mut Frame, area: Rect, app: &App) {
         ))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// A headline, a blank line and what went wrong (cleaned, in the error colour): the body of a
+/// panel that has nothing to show but a reason.
+fn problem_lines(app: &App, headline: &'static str, problem: &str) -> Vec<Line<'static>> {
+    let theme = app.theme();
+    vec![
+        Line::from(Span::styled(headline, theme.value())),
+        Line::from(""),
+        Line::from(Span::styled(
+            crate::text::clean(problem).into_owned(),
+            theme.severity(Severity::Error),
+        )),
+    ]
 }
