@@ -3,6 +3,7 @@
 //! The binary (`main.rs`) parses the command line and dispatches to [`commands`]; everything
 //! else is here so integration tests and benches can use it.
 
+pub mod alerts;
 pub mod cache;
 pub mod cli;
 pub mod commands;

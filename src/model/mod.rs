@@ -1,11 +1,13 @@
 //! Domain types: exact money, filters, windows, the cost cube and the snapshot.
 
+pub mod anomaly;
 pub mod cube;
 pub mod filter;
 pub mod money;
 pub mod snapshot;
 pub mod window;
 
+pub use anomaly::{Anomaly, AnomalyKind, AnomalySource};
 pub use cube::{Breakdown, CostCube, CubeBuilder, Day, Row};
 pub use filter::{Dimension, Filter, FilterError, FilterSet};
 pub use money::Money;

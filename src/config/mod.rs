@@ -10,6 +10,10 @@ use serde::{Deserialize, Deserializer};
 
 use crate::model::window::MAX_DAYS;
 
+mod alerts;
+
+pub use alerts::{AlertsConfig, RuleConfig, Secret, SinkConfig, SinkKind};
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -18,6 +22,7 @@ pub struct Config {
     pub view: ViewConfig,
     pub ui: UiConfig,
     pub cache: CacheConfig,
+    pub alerts: AlertsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -299,10 +304,15 @@ pub enum ConfigError {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })
+            message,
+        };
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        // What one key cannot say alone: a sink's URL or topic, unique names.
+        config.alerts.check().map_err(invalid)?;
+        Ok(config)
     }
 
     /// Loads `path`; a missing file is an error only when the user named it. Only a regular
@@ -419,7 +429,7 @@ mod tests {
 
     #[test]
     fn the_example_config_is_valid_and_complete() {
-        let text = include_str!("../config.example.toml");
+        let text = include_str!("../../config.example.toml");
         let uncommented: String = text
             .lines()
             .map(|l| {
