@@ -7,6 +7,8 @@
 //! waits to be delivered; `sinks` and `delivery` carry messages to Slack, Teams, signed
 //! webhooks and SNS.
 
+pub mod sinks;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
