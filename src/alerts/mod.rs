@@ -7,6 +7,7 @@
 //! waits to be delivered; `sinks` and `delivery` carry messages to Slack, Teams, signed
 //! webhooks and SNS.
 
+pub mod delivery;
 pub mod sinks;
 
 use chrono::NaiveDate;
