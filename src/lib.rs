@@ -4,6 +4,7 @@
 //! else is here so integration tests and benches can use it.
 
 pub mod alerts;
+pub mod analysis;
 pub mod cache;
 pub mod cli;
 pub mod commands;
