@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod lockfile;
 pub mod logging;
 pub mod meter;
 pub mod model;

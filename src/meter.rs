@@ -245,7 +245,7 @@ impl Meter {
             path: path.clone(),
             why: e.to_string(),
         };
-        let _guard = FileLock::acquire(path).map_err(unrecorded)?;
+        let _guard = crate::lockfile::FileLock::beside(path).map_err(unrecorded)?;
         let mut state = load(path).map_err(unrecorded)?;
         let Some(calls) = state.day_mut(day) else {
             return Ok(());
@@ -254,37 +254,6 @@ impl Meter {
         save(path, &state).map_err(unrecorded)?;
         *lock(&self.memory) = state;
         Ok(())
-    }
-}
-
-/// An exclusive lock on `<file>.lock` (a file of its own, because the counts file is replaced
-/// by rename and a lock on a replaced inode would lock nothing), released on drop.
-struct FileLock(fs::File);
-
-impl FileLock {
-    fn acquire(counts: &Path) -> io::Result<FileLock> {
-        let mut name = counts.as_os_str().to_owned();
-        name.push(".lock");
-        let path = PathBuf::from(name);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::cache::create_private_dir(dir)?;
-        }
-        let mut options = fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&path)?;
-        file.lock()?;
-        Ok(FileLock(file))
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        let _ = self.0.unlock();
     }
 }
 

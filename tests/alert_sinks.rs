@@ -418,61 +418,6 @@ async fn no_url_or_secret_shows_in_errors_or_debug_output() {
 
 // --- SNS through the emulator (moto), read back from a subscribed SQS queue -----------------
 
-/// A topic and a queue subscribed to it, both in eu-west-1 while the SDK config says
-/// us-east-1: the publish finds the topic only if its region is taken from the ARN.
-async fn topic_with_queue(emulator: &Emulator) -> (String, aws_sdk_sqs::Client, String) {
-    let config = emulator.sdk_config().await;
-    let region = aws_sdk_sns::config::Region::new("eu-west-1");
-    let sns = aws_sdk_sns::Client::from_conf(
-        aws_sdk_sns::config::Builder::from(&config)
-            .region(region.clone())
-            .build(),
-    );
-    let sqs = aws_sdk_sqs::Client::from_conf(
-        aws_sdk_sqs::config::Builder::from(&config)
-            .region(region)
-            .build(),
-    );
-    let topic = sns
-        .create_topic()
-        .name("alerts")
-        .send()
-        .await
-        .expect("CreateTopic");
-    let topic_arn = topic.topic_arn().expect("topic arn").to_string();
-    assert!(
-        topic_arn.starts_with("arn:aws:sns:eu-west-1:"),
-        "{topic_arn}"
-    );
-    let queue = sqs
-        .create_queue()
-        .queue_name("alerts-inbox")
-        .send()
-        .await
-        .expect("CreateQueue");
-    let queue_url = queue.queue_url().expect("queue url").to_string();
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes");
-    let queue_arn = attributes
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .expect("queue arn")
-        .clone();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .send()
-        .await
-        .expect("Subscribe");
-    (topic_arn, sqs, queue_url)
-}
-
 async fn sns_sender(emulator: &Emulator) -> Sender {
     let sns = aws_sdk_sns::Client::new(&emulator.sdk_config().await);
     Sender::new(Some(sns), TIMEOUT).expect("sender")
@@ -481,7 +426,7 @@ async fn sns_sender(emulator: &Emulator) -> Sender {
 #[tokio::test]
 async fn sns_publishes_subject_and_text_to_the_topics_own_region() {
     let emulator = Emulator::start();
-    let (topic_arn, sqs, queue_url) = topic_with_queue(&emulator).await;
+    let (topic_arn, sqs, queue_url) = support::sns::topic_with_queue(&emulator).await;
     let mut msg = message(Event::Firing);
     msg.alert.title = format!(
         "Anomaly in Amazon Elastic Compute Cloude\u{301}\n{}",
@@ -551,7 +496,7 @@ async fn sns_refusals_are_permanent_and_throttling_is_transient() {
     );
     assert_eq!(emulator.count("sns", Some("Publish")), 1, "not retried");
 
-    let (topic_arn, _, _) = topic_with_queue(&emulator).await;
+    let (topic_arn, _, _) = support::sns::topic_with_queue(&emulator).await;
     let topic = sink(Target::Sns { topic_arn });
     emulator.clear_journal();
     emulator.fault(json!({"operation": "Publish", "kind": "access_denied", "count": 1}));

@@ -159,7 +159,7 @@ impl AlertsConfig {
                 ));
             }
             if let Some(secret) = &sink.secret {
-                check_signing_secret(secret.expose()).map_err(|e| format!("{who}: {e}\n{hint}"))?;
+                signing_key(secret.expose()).map_err(|e| format!("{who}: {e}\n{hint}"))?;
             }
         }
         let mut rules = Vec::new();
@@ -192,14 +192,15 @@ pub fn check_sink_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A Standard Webhooks secret: `whsec_` and base64 of the key bytes.
-pub fn check_signing_secret(secret: &str) -> Result<(), String> {
+/// The HMAC key of a Standard Webhooks secret: `whsec_` and base64 of the key bytes. The
+/// error never shows the secret.
+pub fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
     use base64::Engine as _;
     let key = secret
         .strip_prefix("whsec_")
         .ok_or("a webhook secret starts with whsec_ (Standard Webhooks)")?;
     match base64::engine::general_purpose::STANDARD.decode(key) {
-        Ok(bytes) if bytes.len() >= 16 => Ok(()),
+        Ok(bytes) if bytes.len() >= 16 => Ok(bytes),
         Ok(_) => Err("the webhook secret is too short: 24 to 64 random bytes, base64".into()),
         Err(_) => Err("the webhook secret after whsec_ is not base64".into()),
     }

@@ -12,7 +12,9 @@ use crate::model::window::MAX_DAYS;
 
 mod alerts;
 
-pub use alerts::{AlertsConfig, RuleConfig, Secret, SinkConfig, SinkKind};
+pub use alerts::{
+    AlertsConfig, RuleConfig, Secret, SinkConfig, SinkKind, check_sink_url, signing_key,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -53,15 +53,8 @@ impl Anomaly {
     /// "AWS Lambda $1,240 on Nov 27, expected about $410: +$830, mostly us-west-2".
     pub fn explain(&self) -> String {
         let what = self.service.as_deref().unwrap_or("Total spend");
-        let money = |m: Money| {
-            let whole = m.amount().round();
-            let grouped = Money::new(whole.abs()).display_grouped();
-            let grouped = grouped.strip_suffix(".00").unwrap_or(&grouped).to_string();
-            format!(
-                "{}${grouped}",
-                if whole.is_sign_negative() { "-" } else { "" }
-            )
-        };
+        // Cost Explorer reports in USD whatever the invoice currency.
+        let money = |m: Money| super::money::money_whole(m, "USD");
         let days = if self.start == self.end {
             format!("on {}", self.start.format("%b %d"))
         } else {

@@ -1,5 +1,6 @@
 //! Domain types: exact money, filters, windows, the cost cube and the snapshot.
 
+pub mod alert;
 pub mod anomaly;
 pub mod cube;
 pub mod filter;
@@ -7,6 +8,7 @@ pub mod money;
 pub mod snapshot;
 pub mod window;
 
+pub use alert::{Alert, AlertKind, AlertSeverity};
 pub use anomaly::{Anomaly, AnomalyKind, AnomalySource};
 pub use cube::{Breakdown, CostCube, CubeBuilder, Day, Row};
 pub use filter::{Dimension, Filter, FilterError, FilterSet};

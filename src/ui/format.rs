@@ -1,36 +1,10 @@
 //! Text for the panels: amounts, ages, changes, fitting text into columns.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::RoundingStrategy;
 
 use crate::model::Money;
 
-/// `$12,345.67` for USD, `12,345.67 EUR` otherwise.
-pub fn money(amount: Money, currency: &str) -> String {
-    if currency == "USD" {
-        let text = amount.display_grouped();
-        match text.strip_prefix('-') {
-            Some(rest) => format!("-${rest}"),
-            None => format!("${text}"),
-        }
-    } else {
-        format!("{} {currency}", amount.display_grouped())
-    }
-}
-
-/// Whole currency units for tight spaces: `$12,346`.
-pub fn money_whole(amount: Money, currency: &str) -> String {
-    let rounded = amount
-        .amount()
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    let text = Money::new(rounded).display_grouped();
-    let int = text.strip_suffix(".00").unwrap_or(&text);
-    match (currency, int.strip_prefix('-')) {
-        ("USD", Some(rest)) => format!("-${rest}"),
-        ("USD", None) => format!("${int}"),
-        _ => format!("{int} {currency}"),
-    }
-}
+pub use crate::model::money::{money, money_whole};
 
 /// "+12.3%", "-4.0%", "+$150" against a negative amount, "new", or "" (nothing before and
 /// nothing now).

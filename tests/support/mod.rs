@@ -7,6 +7,7 @@ pub mod fixture;
 pub mod home;
 pub mod process;
 pub mod receiver;
+pub mod sns;
 
 pub use emulator::{
     Emulator, INSTALL_HINT, PYTHON_ENV, TEST_ACCESS_KEY, TEST_ACCOUNT_ID, TEST_SECRET_KEY,

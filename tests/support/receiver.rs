@@ -79,7 +79,13 @@ pub struct Receiver {
 impl Receiver {
     /// Answers the requests with `script` in order, then every later one with `then`.
     pub fn start(script: impl IntoIterator<Item = Reply>, then: Reply) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Receiver::start_on(0, script, then)
+    }
+
+    /// Like [`Receiver::start`] on a given port (0: any free one), e.g. one a sink was
+    /// configured with while nothing listened there.
+    pub fn start_on(port: u16, script: impl IntoIterator<Item = Reply>, then: Reply) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind on 127.0.0.1");
         let addr = listener.local_addr().expect("local_addr");
         let shared = Arc::new(Shared {
             script: Mutex::new(script.into_iter().collect()),

@@ -32,15 +32,7 @@ pub(super) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         })
 }
 
-/// A sink URL must be http(s) with a host. Plain http is allowed: loopback receivers in
-/// tests, relays inside a network. The error never quotes the URL.
-pub(super) fn check_url(url: &str) -> Result<(), String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("the URL is not valid ({e})"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        return Err("the URL must be http(s)://host/…".into());
-    }
-    Ok(())
-}
+pub(super) use crate::config::check_sink_url as check_url;
 
 /// POSTs `body` (JSON) to `url` and classifies the outcome. Errors name `sink`, never the URL.
 pub(super) async fn post(

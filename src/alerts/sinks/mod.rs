@@ -113,8 +113,9 @@ fn from_file_or_env(
     }
 }
 
-/// What is sent: the alert, why now, and a stable delivery id.
-#[derive(Debug, Clone, PartialEq)]
+/// What is sent: the alert, why now, and a stable delivery id. Kept in the outbox until
+/// delivered, hence serialisable.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// The same on every retry of one delivery, so a receiver can drop duplicates
     /// (`webhook-id` of Standard Webhooks).
@@ -126,7 +127,8 @@ pub struct Message {
     pub account: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Event {
     Firing,
     /// Still firing after `repeat_hours`.

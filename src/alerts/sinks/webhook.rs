@@ -59,15 +59,7 @@ pub(super) fn headers(
 
 /// The HMAC key: the bytes base64-encoded after `whsec_`. The error never shows the secret.
 pub(super) fn key(secret: &Secret) -> Result<Vec<u8>, String> {
-    let key = secret
-        .expose()
-        .strip_prefix("whsec_")
-        .and_then(|k| STANDARD.decode(k).ok())
-        .ok_or("the signing secret is not whsec_ followed by base64 (Standard Webhooks)")?;
-    if key.len() < 16 {
-        return Err("the signing secret is too short: 24 to 64 random bytes, base64".into());
-    }
-    Ok(key)
+    crate::config::signing_key(secret.expose())
 }
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`. The error never shows the secret.
