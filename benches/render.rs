@@ -68,6 +68,9 @@ fn big_snapshot() -> Snapshot {
         },
         stale: false,
         problems: Default::default(),
+        anomalies: Vec::new(),
+        alerts: Vec::new(),
+        aws_anomalies_note: None,
     }
 }
 

@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::alert::Alert;
+use super::anomaly::Anomaly;
 use super::cube::{Breakdown, CostCube};
 use super::filter::FilterSet;
 use super::money::Money;
@@ -173,6 +175,13 @@ pub struct Snapshot {
     /// failed or has not yet been confirmed.
     pub stale: bool,
     pub problems: Problems,
+    /// Anomalies whose last day is in the window: found locally over the cube and, when
+    /// asked, by AWS (each says which).
+    pub anomalies: Vec<Anomaly>,
+    /// What fires now, most severe first.
+    pub alerts: Vec<Alert>,
+    /// Why AWS's own anomalies are missing when they are ("not set up: …").
+    pub aws_anomalies_note: Option<String>,
 }
 
 /// Month to date against the same days of the previous month.

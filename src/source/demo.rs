@@ -402,6 +402,9 @@ impl DemoSource {
             filter_values: filter_values(),
             stale: false,
             problems: Problems::default(),
+            anomalies: Vec::new(),
+            alerts: Vec::new(),
+            aws_anomalies_note: None,
         }
     }
 

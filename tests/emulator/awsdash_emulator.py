@@ -49,7 +49,7 @@ TARGET_SERVICES = {
 }
 # SigV4 signing names that differ from the short service name
 SIGNING_SERVICES = {"monitoring": "cloudwatch"}
-CE_OPERATIONS = {"GetCostAndUsage", "GetCostForecast", "GetDimensionValues", "GetTags"}
+CE_OPERATIONS = {"GetCostAndUsage", "GetCostForecast", "GetDimensionValues", "GetTags", "GetAnomalies"}
 FAULT_KINDS = {
     "throttle",
     "server_error",

@@ -125,6 +125,45 @@ class Item:
         return self.amount if kind == "cost" else self.usage
 
 
+class AnomalyRecord:
+    """One AWS Cost Anomaly Detection finding, as GetAnomalies answers it."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.id = str(raw.get("id", "anomaly-1"))
+        self.start = dt.date.fromisoformat(raw["start"])
+        self.end = dt.date.fromisoformat(raw.get("end", raw["start"]))
+        self.service = raw.get("service")
+        self.region = raw.get("region")
+        self.actual = float(raw["actual"])
+        self.expected = float(raw["expected"])
+        self.score = float(raw.get("score", 10.0))
+        self.monitor_arn = str(raw.get("monitor_arn", "arn:aws:ce::123456789012:anomalymonitor/services"))
+
+    def answer(self) -> dict[str, Any]:
+        impact = self.actual - self.expected
+        root = {k: v for k, v in (("Service", self.service), ("Region", self.region)) if v}
+        if root:
+            root["Impact"] = {"Contribution": impact}
+        out: dict[str, Any] = {
+            "AnomalyId": self.id,
+            "AnomalyStartDate": self.start.isoformat(),
+            "AnomalyEndDate": self.end.isoformat(),
+            "DimensionValue": self.service or "",
+            "RootCauses": [root] if root else [],
+            "AnomalyScore": {"MaxScore": self.score, "CurrentScore": self.score},
+            "Impact": {
+                "MaxImpact": impact,
+                "TotalImpact": impact,
+                "TotalActualSpend": self.actual,
+                "TotalExpectedSpend": self.expected,
+            },
+            "MonitorArn": self.monitor_arn,
+        }
+        if self.expected:
+            out["Impact"]["TotalImpactPercentage"] = impact / self.expected * 100
+        return out
+
+
 class Fixture:
     def __init__(self, raw: dict[str, Any] | None = None) -> None:
         raw = raw or {}
@@ -139,6 +178,10 @@ class Fixture:
         self.forecast_unavailable = bool(raw.get("forecast_unavailable", False))
         accounts = raw.get("accounts") or {}
         self.accounts = {str(k): str(v) for k, v in accounts.items()}
+        anomalies = raw.get("anomalies") or []
+        if not isinstance(anomalies, list):
+            raise ValueError("anomalies must be a list")
+        self.anomalies = [AnomalyRecord(a) for a in anomalies]
         items = raw.get("items") or []
         if not isinstance(items, list):
             raise ValueError("items must be a list")
@@ -326,6 +369,7 @@ class CostExplorer:
             "GetCostForecast": self.get_cost_forecast,
             "GetDimensionValues": self.get_dimension_values,
             "GetTags": self.get_tags,
+            "GetAnomalies": self.get_anomalies,
         }.get(op)
         if handler is None:
             raise CeError("UnknownOperationException", f"Operation {op} is not implemented by the awsdash emulator")
@@ -526,4 +570,39 @@ class CostExplorer:
         resp: dict[str, Any] = {"Tags": page, "ReturnSize": len(page), "TotalSize": len(values)}
         if offset + size < len(values):
             resp["NextPageToken"] = make_token("GetTags", req, offset + size)
+        return resp
+
+    # -- GetAnomalies
+    def get_anomalies(self, req: dict[str, Any]) -> dict[str, Any]:
+        interval = req.get("DateInterval")
+        if not isinstance(interval, dict) or "StartDate" not in interval:
+            raise validation("DateInterval.StartDate is required")
+        start = parse_day(interval["StartDate"], "StartDate")
+        end = parse_day(interval["EndDate"], "EndDate") if "EndDate" in interval else self.f.current_day()
+        # "The returned anomaly object will have an AnomalyEndDate in the specified time range"
+        # (EndDate inclusive, unlike GetCostAndUsage).
+        found = [a for a in self.f.anomalies if start <= a.end <= end]
+        monitor = req.get("MonitorArn")
+        if monitor:
+            found = [a for a in found if a.monitor_arn == monitor]
+        impact = req.get("TotalImpact")
+        if isinstance(impact, dict):
+            op, low, high = impact.get("NumericOperator"), float(impact.get("StartValue", 0)), impact.get("EndValue")
+            tests = {
+                "GREATER_THAN_OR_EQUAL": lambda v: v >= low,
+                "GREATER_THAN": lambda v: v > low,
+                "LESS_THAN_OR_EQUAL": lambda v: v <= low,
+                "LESS_THAN": lambda v: v < low,
+                "EQUAL": lambda v: v == low,
+                "BETWEEN": lambda v: low <= v <= float(high if high is not None else low),
+            }
+            if op not in tests:
+                raise validation(f"Invalid NumericOperator {op}")
+            found = [a for a in found if tests[op](a.actual - a.expected)]
+        offset = read_token("GetAnomalies", req)
+        size = self._page_size(req)
+        page = found[offset : offset + size]
+        resp: dict[str, Any] = {"Anomalies": [a.answer() for a in page]}
+        if offset + size < len(found):
+            resp["NextPageToken"] = make_token("GetAnomalies", req, offset + size)
         return resp

@@ -94,7 +94,7 @@ fn tag_values(key: &str, values: &[&str]) -> Expression {
     }
 }
 
-fn period(window: &Window) -> DateInterval {
+pub(super) fn period(window: &Window) -> DateInterval {
     DateInterval::builder()
         .start(window.start.to_string())
         .end(window.end.to_string())
@@ -117,13 +117,13 @@ fn parse_day(text: &str) -> Result<NaiveDate, FetchError> {
 
 /// What one page said: the token for the next, and — when the caller can tell — about how
 /// many more pages the answer needs.
-struct Page {
-    next: Option<String>,
-    remaining: Option<u64>,
+pub(super) struct Page {
+    pub next: Option<String>,
+    pub remaining: Option<u64>,
 }
 
 impl Page {
-    fn last_or_next(next: Option<&str>) -> Page {
+    pub(super) fn last_or_next(next: Option<&str>) -> Page {
         Page {
             next: next.map(str::to_owned),
             remaining: None,
@@ -134,7 +134,7 @@ impl Page {
 /// Whether a failed request may have been billed: AWS bills the requests it answers, so an
 /// error answer (or one never sent) is free; a timeout or a garbled answer may have been
 /// processed and is kept on the meter.
-fn maybe_billed<E, R>(err: &SdkError<E, R>) -> bool {
+pub(super) fn maybe_billed<E, R>(err: &SdkError<E, R>) -> bool {
     !matches!(
         err,
         SdkError::ServiceError(_) | SdkError::ConstructionFailure(_) | SdkError::DispatchFailure(_)
@@ -148,7 +148,7 @@ fn maybe_billed<E, R>(err: &SdkError<E, R>) -> bool {
 /// each page's estimate of the pages still to come are checked against what the daily cap
 /// leaves, and the loop stops before spending on an answer it could not finish. Returns the
 /// number of pages paid.
-async fn each_page<P, E, Fut>(
+pub(super) async fn each_page<P, E, Fut>(
     meter: &Meter,
     now: DateTime<Utc>,
     action: &'static str,

@@ -1,6 +1,7 @@
 //! Real AWS through the official SDK: Cost Explorer (paid), Budgets, CloudWatch billing
 //! metrics and STS.
 
+pub mod anomalies;
 pub mod budgets;
 pub mod ce;
 pub mod client;

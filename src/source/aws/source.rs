@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::anomalies::{self, AwsFindings};
 use super::ce::{self, ForecastRest};
 use super::client::Clients;
 use super::{FetchError, budgets, cloudwatch};
@@ -79,6 +80,9 @@ pub struct PickerValues {
     pub accounts: BTreeMap<String, String>,
     pub tags: BTreeMap<String, Vec<String>>,
 }
+
+/// How far back AWS keeps Cost Anomaly Detection's findings.
+const ANOMALY_DAYS: i64 = 90;
 
 /// Only the filters Cost Explorer must apply; regions and services are cut from the cube.
 pub fn remote_filters(filters: &FilterSet) -> FilterSet {
@@ -292,6 +296,8 @@ impl AwsSource {
     }
 
     /// The month-end forecast; `None` when Cost Explorer cannot forecast this account/filter.
+    /// A forecast moves slowly: it is kept twice as long as the cube (12 h at defaults), and
+    /// its key carries the day, so a new day asks again.
     pub async fn forecast(
         &self,
         account: &str,
@@ -302,7 +308,7 @@ impl AwsSource {
     ) -> Result<Option<ForecastRest>, FetchError> {
         if self.options.read_cache && !force {
             let hit = self.last_forecast(account, query, today);
-            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl)) {
+            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl * 2)) {
                 return Ok(c.value);
             }
         }
@@ -324,6 +330,45 @@ impl AwsSource {
         let key = self.forecast_key(account, query, today);
         self.cache.keep("the forecast", &key, &stored, now);
         Ok(rest)
+    }
+
+    /// One entry per account, whatever the window: AWS keeps anomalies for 90 days, all of
+    /// them are fetched at once and windows are cut from them locally, so a new day or another
+    /// window needs no new request.
+    fn anomalies_key(&self, account: &str) -> CacheKey {
+        CacheKey::new("ce-anomalies", account, &ANOMALY_DAYS)
+    }
+
+    /// What AWS Cost Anomaly Detection said last, whatever its age.
+    pub fn last_aws_anomalies(&self, account: &str) -> Option<AwsFindings> {
+        let hit: Cached<AwsFindings> = self.cache.get(&self.anomalies_key(account))?;
+        Some(hit.value)
+    }
+
+    /// AWS's own anomalies of the last 90 days. Paid, and AWS detects about three times a
+    /// day: cached for twice the Cost Explorer TTL (12 h at defaults), asked again only then or
+    /// when `force`d (`R`).
+    pub async fn aws_anomalies(
+        &self,
+        account: &str,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        force: bool,
+    ) -> Result<AwsFindings, FetchError> {
+        let key = self.anomalies_key(account);
+        if self.options.read_cache && !force {
+            let hit: Option<Cached<AwsFindings>> = self.cache.get(&key);
+            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl * 2)) {
+                return Ok(c.value);
+            }
+        }
+        let window = Window {
+            start: today - Duration::days(ANOMALY_DAYS - 1),
+            end: today + Duration::days(1),
+        };
+        let found = anomalies::fetch(&self.clients, &self.meter, window, now).await?;
+        self.cache.keep("AWS's anomalies", &key, &found, now);
+        Ok(found)
     }
 
     /// The last picker values stored, whatever their age.
@@ -433,6 +478,9 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         },
         stale: p.stale,
         problems: p.problems,
+        anomalies: Vec::new(),
+        alerts: Vec::new(),
+        aws_anomalies_note: None,
     }
 }
 
