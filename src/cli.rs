@@ -28,6 +28,30 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Check credentials, permissions per AWS API, config and cache; say how to fix each.
     Doctor,
+    /// What fires now (no delivery); `alerts run` delivers, `alerts test` tries each sink.
+    Alerts(AlertsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AlertsArgs {
+    #[command(subcommand)]
+    pub action: Option<AlertsAction>,
+    /// Print the alerts as JSON (the snapshot contract's `alerts` and `anomalies`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AlertsAction {
+    /// Evaluate once, deliver what is new and whatever waits in the outbox; exit 4 when
+    /// something stays undelivered.
+    Run,
+    /// Send a clearly labelled test message to each sink (or one) and report each result.
+    Test {
+        /// Only this sink (its `name` in [[alerts.sink]]).
+        #[arg(long, value_name = "NAME")]
+        sink: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -87,6 +111,9 @@ pub struct SnapshotArgs {
     /// Same as --format json.
     #[arg(long, overrides_with = "json")]
     pub json: bool,
+    /// Exit with code 5 when any alert fires (for CI and cron); the output is unchanged.
+    #[arg(long)]
+    pub fail_on_alert: bool,
 }
 
 impl SnapshotArgs {
@@ -163,6 +190,7 @@ mod tests {
         let args = SnapshotArgs {
             format: None,
             json: false,
+            fail_on_alert: false,
         };
         assert_eq!(args.format(true), Ok(Format::Table));
         assert_eq!(args.format(false), Ok(Format::Json));

@@ -24,6 +24,9 @@ pub enum AppError {
     /// line); only the exit code is left to give.
     #[error("")]
     Reported(u8),
+    /// `--fail-on-alert` and alerts fire: exit code 5.
+    #[error("{0} alert(s) fire (--fail-on-alert)")]
+    AlertsFire(usize),
     /// The dashboard was ended by a signal, the terminal restored: `code` is 128 + its
     /// number, what a shell reports for a process the signal killed, so wrappers can tell.
     #[error("stopped by {name}")]
@@ -38,6 +41,7 @@ impl AppError {
             AppError::Unavailable(_) => 4,
             AppError::Other(_) => 1,
             AppError::Reported(code) => *code,
+            AppError::AlertsFire(_) => 5,
             AppError::Signal { code, .. } => *code,
         }
     }

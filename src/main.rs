@@ -78,6 +78,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
     match &cli.command {
         Some(Command::Snapshot(args)) => commands::snapshot::run(&settings, args).await,
         Some(Command::Doctor) => commands::doctor::run(&settings).await,
+        Some(Command::Alerts(args)) => commands::alerts::run(&settings, args).await,
         None => commands::dashboard::run(&settings).await,
     }
 }

@@ -70,6 +70,7 @@ pub struct Settings {
     pub refresh: RefreshConfig,
     pub view: ViewConfig,
     pub ui: UiConfig,
+    pub alerts: crate::config::AlertsConfig,
     pub cache_dir: PathBuf,
     pub use_cache: bool,
     pub query: Query,
@@ -124,6 +125,7 @@ impl Settings {
             aws: aws_settings(args, config.aws, env)?,
             refresh: config.refresh,
             ui: config.ui,
+            alerts: config.alerts,
             cache_dir,
             use_cache: !args.no_cache,
             query: Query {

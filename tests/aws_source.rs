@@ -504,7 +504,7 @@ fn poller_from(
 }
 
 #[test]
-fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
+fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
     let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());
     let start = Utc::now();
@@ -517,7 +517,18 @@ fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
         if k % 72 == 6 {
             emu.publish_estimate(now, 1_000.0 + k as f64);
         }
-        for u in rt.block_on(poller.poll(now, false, false)) {
+        // Past midnight the dashboard moves its "last 30 days" with the date (App on Tick).
+        let previous = now - Duration::seconds(300);
+        let updates = if k > 0 && now.date_naive() != previous.date_naive() {
+            let query = awsdash::model::Query {
+                window: awsdash::model::Window::last_days(now.date_naive(), 30).expect("window"),
+                filters: FilterSet::default(),
+            };
+            rt.block_on(poller.set_query(query, now))
+        } else {
+            rt.block_on(poller.poll(now, false, false))
+        };
+        for u in updates {
             match u {
                 Update::Snapshot(_) => snapshots += 1,
                 Update::Status(s) => panic!("no errors expected: {}", s.message),
@@ -525,8 +536,24 @@ fn a_simulated_day_at_defaults_makes_fewer_than_20_paid_calls() {
         }
     }
     let paid = emu.count("ce", None);
-    eprintln!("paid Cost Explorer calls in a simulated day: {paid}");
-    assert!(paid < 20, "{paid} paid calls in 24 h");
+    let by_op: std::collections::BTreeMap<String, usize> = emu
+        .journal()
+        .iter()
+        .filter(|e| e["service"] == "ce")
+        .fold(Default::default(), |mut m, e| {
+            *m.entry(e["operation"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
+            m
+        });
+    eprintln!("paid Cost Explorer calls in a simulated day: {paid} {by_op:?}");
+    // DESIGN's budget was under 20 for the overview. It now also pays for AWS's anomalies
+    // (twice a day, cached 12 h) and for moving the window with the date at midnight (one
+    // refresh): at most 22, GetAnomalies at most 2.
+    assert!(paid <= 22, "{paid} paid calls in 24 h: {by_op:?}");
+    assert!(
+        by_op.get("GetAnomalies").is_some_and(|n| *n <= 2),
+        "{by_op:?}"
+    );
     assert!(
         paid >= 4,
         "the cube is refreshed when its TTL runs out: {paid}"

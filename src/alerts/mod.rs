@@ -8,6 +8,10 @@
 //! webhooks and SNS.
 
 pub mod delivery;
+pub mod engine;
+pub mod findings;
+pub mod rules;
 pub mod sinks;
+pub mod state;
 
 pub use crate::model::{Alert, AlertKind, AlertSeverity};

@@ -21,16 +21,24 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
         ));
     }
     let handle = if settings.demo {
+        // Demo alerts are shown, never delivered.
         poller::spawn_demo(
             DemoSource {
                 exclude_credits: settings.view.exclude_credits,
             },
             settings.query.clone(),
+            settings.alerts.clone(),
         )
     } else {
         let source = crate::source::aws::from_settings(settings).await?;
         let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
-        poller::spawn_aws(source, settings.query.clone(), interval)
+        let engine = match settings.alerts.sink.is_empty() {
+            true => None,
+            false => Some(super::alerts::engine(settings).await?),
+        };
+        let poller = poller::AwsPoller::new(source, settings.query.clone(), interval)
+            .watching(settings.alerts.clone(), settings.view.days);
+        poller::spawn_aws(poller, engine)
     };
     let theme = Theme::new(&settings.ui, Theme::no_color_env(), Theme::dumb_term_env());
     let app = App::new(

@@ -41,7 +41,7 @@ pub fn local_checks(settings: &Settings) -> Vec<Check> {
             settings.config_file.display()
         )
     };
-    vec![
+    let mut checks = vec![
         Check {
             name: "config".into(),
             ok: true,
@@ -49,7 +49,56 @@ pub fn local_checks(settings: &Settings) -> Vec<Check> {
         },
         writable("cache directory", &settings.cache_dir),
         writable("log directory", &settings.paths.data_dir),
-    ]
+    ];
+    if !settings.alerts.sink.is_empty() {
+        checks.push(alert_sinks(settings));
+    }
+    checks
+}
+
+/// The sinks resolve (their variables are set), and a config file that holds a sink's URL
+/// or secret is readable by its owner only: a Slack webhook URL is a credential.
+fn alert_sinks(settings: &Settings) -> Check {
+    let name = "alert sinks".to_string();
+    let fail = |detail: String| Check {
+        name: name.clone(),
+        ok: false,
+        detail,
+    };
+    for sink in &settings.alerts.sink {
+        if let Err(e) = crate::alerts::sinks::Sink::resolve(sink, &crate::settings::process_env) {
+            return fail(e);
+        }
+    }
+    let holds_secret = settings.alerts.sink.iter().any(|s| s.holds_a_secret());
+    #[cfg(unix)]
+    if holds_secret {
+        use std::os::unix::fs::PermissionsExt;
+        let open = std::fs::metadata(&settings.config_file)
+            .map(|m| m.permissions().mode() & 0o077 != 0)
+            .unwrap_or(false);
+        if open {
+            return fail(format!(
+                "{} holds a sink URL or secret and other users can read it: chmod 600 {} (or move the secret to url_env / secret_env)",
+                settings.config_file.display(),
+                settings.config_file.display()
+            ));
+        }
+    }
+    let names: Vec<String> = settings
+        .alerts
+        .sink
+        .iter()
+        .map(|s| format!("{} ({})", s.name, s.kind.name()))
+        .collect();
+    Check {
+        name,
+        ok: true,
+        detail: format!(
+            "{} — `awsdash alerts test` sends each a test message",
+            names.join(", ")
+        ),
+    }
 }
 
 fn writable(name: &str, dir: &std::path::Path) -> Check {
@@ -166,7 +215,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
     for line in lines(&checks) {
         println!("{line}");
     }
-    const LOCAL: [&str; 3] = ["config", "cache directory", "log directory"];
+    const LOCAL: [&str; 4] = ["config", "cache directory", "log directory", "alert sinks"];
     match checks.iter().find(|c| !c.ok) {
         None => Ok(()),
         Some(c) if LOCAL.contains(&c.name.as_str()) => Err(AppError::Usage(

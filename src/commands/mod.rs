@@ -1,15 +1,19 @@
 //! One module per subcommand.
 
+pub mod alerts;
 pub mod dashboard;
 pub mod doctor;
 pub mod snapshot;
 
 use chrono::{DateTime, Utc};
 
+use crate::alerts::findings::{annotate, facts_from_own_cube};
+use crate::alerts::rules::RuleFacts;
 use crate::error::AppError;
 use crate::model::{Problems, Snapshot};
 use crate::settings::Settings;
 use crate::source::aws::FetchError;
+use crate::source::aws::anomalies::AwsFindings;
 use crate::source::aws::source::{Cheap, Parts, PickerValues, assemble};
 use crate::source::demo::DemoSource;
 
@@ -49,6 +53,21 @@ impl Fetched {
     }
 }
 
+/// Says each failed section on its own line of stderr, once, and the notes after them.
+pub fn say_failures(fetched: &Fetched) {
+    use crate::text::clean_lines;
+    for failure in &fetched.failures {
+        eprintln!(
+            "awsdash: {}: {}",
+            failure.section,
+            clean_lines(&failure.error.to_string())
+        );
+    }
+    for note in &fetched.notes {
+        eprintln!("awsdash: {}", clean_lines(note));
+    }
+}
+
 /// Fetches one snapshot for `settings` from the demo account or AWS. The free sources and Cost
 /// Explorer are asked side by side; a failing section is reported, never silently empty, and a
 /// failed Cost Explorer refresh falls back to the cached answer (any age), marked stale.
@@ -58,8 +77,9 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
         let demo = DemoSource {
             exclude_credits: settings.view.exclude_credits,
         };
+        let snapshot = crate::poller::demo_snapshot(&demo, &settings.query, &settings.alerts, now);
         return Ok(Fetched {
-            snapshot: Some(demo.snapshot(&settings.query, today, now)),
+            snapshot: Some(snapshot),
             failures: Vec::new(),
             notes: Vec::new(),
         });
@@ -116,9 +136,18 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
             Ok(_) => Some(aws.forecast(&account, query, today, now, force).await),
             Err(_) => None,
         };
-        (cube, forecast)
+        // AWS's own anomalies and the user rules' own cubes: only once the cube shows Cost
+        // Explorer answers (and the cap allows); cached like the cube.
+        let extra = match &cube {
+            Ok(_) => Some((
+                aws.aws_anomalies(&account, today, now, force).await,
+                rule_cubes(&aws, &account, settings, today, now).await,
+            )),
+            Err(_) => None,
+        };
+        (cube, forecast, extra)
     };
-    let ((cube, forecast), answers) = tokio::join!(paid, aws.cheap(&account, today, now));
+    let ((cube, forecast, extra), answers) = tokio::join!(paid, aws.cheap(&account, today, now));
 
     let (cube, stale) = match cube {
         Ok(cube) => (Some(cube), false),
@@ -160,7 +189,16 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
     let picker = aws
         .last_picker_values(&account, query.window)
         .unwrap_or_else(PickerValues::default);
-    let snapshot = assemble(Parts {
+    let (findings, rules) = match extra {
+        Some((findings, rules)) => (findings, rules),
+        None => (Ok(AwsFindings::Unknown), Vec::new()),
+    };
+    let findings = findings.unwrap_or_else(|e| {
+        // AWS's anomalies are a bonus: a failure is a note, not a failed section.
+        let why = e.to_app_error(profile.as_deref()).to_string();
+        AwsFindings::NotSetUp(format!("AWS's anomalies could not be read: {why}"))
+    });
+    let mut snapshot = assemble(Parts {
         query,
         today,
         now,
@@ -173,9 +211,50 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
         stale,
         problems,
     });
+    let mut facts = facts_from_own_cube(&snapshot, &settings.alerts);
+    facts.extend(rules);
+    annotate(&mut snapshot, &settings.alerts, &findings, &facts);
     Ok(Fetched {
         snapshot: Some(snapshot),
         failures,
         notes: aws.cache.take_problems(),
     })
+}
+
+/// The query whose cube answers `rule`: the run's window, with the rule's account and tag
+/// filters (what only Cost Explorer can apply).
+pub fn rule_query(
+    rule: &crate::config::RuleConfig,
+    base: &crate::model::Query,
+) -> crate::model::Query {
+    let filters = crate::model::FilterSet::new(rule.filter.iter().cloned());
+    crate::model::Query {
+        window: base.window,
+        filters: crate::source::aws::source::remote_filters(&filters),
+    }
+}
+
+/// The cubes of the rules the run's own cube cannot answer (other account or tag filters):
+/// one query each, cached like every cube. A rule whose cube cannot be had is left out
+/// (logged): it is judged on the next run.
+async fn rule_cubes(
+    aws: &crate::source::aws::source::AwsSource,
+    account: &str,
+    settings: &Settings,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<RuleFacts> {
+    let own = crate::source::aws::source::remote_filters(&settings.query.filters);
+    let mut out = Vec::new();
+    for rule in &settings.alerts.rule {
+        let query = rule_query(rule, &settings.query);
+        if query.filters == own && own == settings.query.filters {
+            continue;
+        }
+        match aws.cube(account, &query, today, now, false).await {
+            Ok(cube) => out.push(RuleFacts::from_cube(rule, &cube.value, today)),
+            Err(e) => tracing::warn!(rule = %rule.name, "cannot judge the rule: {e}"),
+        }
+    }
+    out
 }

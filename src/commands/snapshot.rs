@@ -8,7 +8,6 @@ use crate::cli::SnapshotArgs;
 use crate::error::AppError;
 use crate::output;
 use crate::settings::Settings;
-use crate::text::clean_lines;
 
 pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppError> {
     let stdout = std::io::stdout();
@@ -20,16 +19,7 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
         ));
     }
     let fetched = super::fetch_once(settings, Utc::now()).await?;
-    for failure in &fetched.failures {
-        eprintln!(
-            "awsdash: {}: {}",
-            failure.section,
-            clean_lines(&failure.error.to_string())
-        );
-    }
-    for note in &fetched.notes {
-        eprintln!("awsdash: {}", clean_lines(note));
-    }
+    super::say_failures(&fetched);
     let Some(snapshot) = &fetched.snapshot else {
         return Err(fetched
             .worst()
@@ -58,9 +48,11 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
     let text = output::render(snapshot, format);
     let mut lock = stdout.lock();
     let written = lock.write_all(text.as_bytes()).and_then(|_| lock.flush());
+    let firing = snapshot.alerts.len();
     match (written, fetched.worst()) {
         // Each failure was said above; only its exit code is left to give.
         (_, Some(worst)) => Err(AppError::Reported(worst.code())),
+        (Ok(()), None) if args.fail_on_alert && firing > 0 => Err(AppError::AlertsFire(firing)),
         (Ok(()), None) => Ok(()),
         // A closed pipe (`| head`) is the reader's choice, not our failure.
         (Err(e), None) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -5,7 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Breakdown, Money, Problems, Row, Snapshot, SourceKind};
+use crate::model::{
+    AlertKind, AlertSeverity, AnomalyKind, AnomalySource, Breakdown, Money, Problems, Row,
+    Snapshot, SourceKind,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -32,6 +35,34 @@ struct Contract<'a> {
     stale: bool,
     /// What failed, per section; `{}` when everything answered.
     errors: &'a Problems,
+    anomalies: Vec<AnomalyOut<'a>>,
+    alerts: Vec<AlertOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct AnomalyOut<'a> {
+    source: AnomalySource,
+    kind: AnomalyKind,
+    service: Option<&'a str>,
+    region: Option<&'a str>,
+    start: NaiveDate,
+    end: NaiveDate,
+    actual: Money,
+    expected: Money,
+    impact: Money,
+    #[serde(with = "rust_decimal::serde::str")]
+    score: Decimal,
+    explanation: String,
+}
+
+#[derive(Serialize)]
+struct AlertOut<'a> {
+    id: &'a str,
+    kind: AlertKind,
+    severity: AlertSeverity,
+    title: &'a str,
+    detail: &'a str,
+    since: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -192,6 +223,35 @@ fn contract<'a>(s: &'a Snapshot, b: Option<&'a Breakdown>) -> serde_json::Value 
         },
         stale: s.stale,
         errors: &s.problems,
+        anomalies: s
+            .anomalies
+            .iter()
+            .map(|a| AnomalyOut {
+                source: a.source,
+                kind: a.kind,
+                service: a.service.as_deref(),
+                region: a.region.as_deref(),
+                start: a.start,
+                end: a.end,
+                actual: a.actual,
+                expected: a.expected,
+                impact: a.impact,
+                score: a.score,
+                explanation: a.explain(),
+            })
+            .collect(),
+        alerts: s
+            .alerts
+            .iter()
+            .map(|a| AlertOut {
+                id: &a.id,
+                kind: a.kind,
+                severity: a.severity,
+                title: &a.title,
+                detail: &a.detail,
+                since: a.since,
+            })
+            .collect(),
     };
     // Plain structs of strings, numbers and options: serialising them cannot fail.
     serde_json::to_value(contract).expect("the JSON contract serialises")

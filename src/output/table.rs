@@ -32,6 +32,7 @@ pub fn render(s: &Snapshot) -> String {
     let (Some(b), Some(mtd)) = (s.breakdown(), s.month_to_date()) else {
         let _ = writeln!(out, "total    unknown: no Cost Explorer data");
         budgets(&mut out, s);
+        findings(&mut out, s);
         return out;
     };
     let change = b
@@ -82,7 +83,37 @@ pub fn render(s: &Snapshot) -> String {
         let _ = writeln!(out, "{:<12} {:>14}{mark}", d.date, d.cost.display_grouped());
     }
     budgets(&mut out, s);
+    findings(&mut out, s);
     out
+}
+
+/// What fires, and the anomalies behind it, each on one line.
+fn findings(out: &mut String, s: &Snapshot) {
+    if !s.alerts.is_empty() {
+        let _ = writeln!(out, "\nALERTS");
+        for a in &s.alerts {
+            let _ = writeln!(
+                out,
+                "{:<9}{} — {}",
+                a.severity.name(),
+                clean(&a.title),
+                clean(&a.detail)
+            );
+        }
+    }
+    if !s.anomalies.is_empty() || s.aws_anomalies_note.is_some() {
+        let _ = writeln!(out, "\nANOMALIES");
+        for a in &s.anomalies {
+            let source = match a.source {
+                crate::model::AnomalySource::Local => "local",
+                crate::model::AnomalySource::Aws => "AWS",
+            };
+            let _ = writeln!(out, "{source:<9}{}", clean(&a.explain()));
+        }
+        if let Some(note) = &s.aws_anomalies_note {
+            let _ = writeln!(out, "AWS      {}", clean(note));
+        }
+    }
 }
 
 fn budgets(out: &mut String, s: &Snapshot) {

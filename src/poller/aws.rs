@@ -7,8 +7,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::backoff::{backoff, human};
+use super::watch::{Watch, Watched};
 use super::{Severity, Status, Update};
 use crate::cache::Cached;
+use crate::config::AlertsConfig;
 use crate::model::{CostCube, Money, Problems, Query, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::ce::ForecastRest;
@@ -31,6 +33,7 @@ struct Paid {
     cube: Result<Cached<CostCube>, FetchError>,
     forecast: Option<Result<Option<ForecastRest>, FetchError>>,
     picker: Option<Result<PickerValues, FetchError>>,
+    watched: Option<Watched>,
 }
 
 /// The AWS poller's state: the last good parts, the schedule and the backoff.
@@ -61,11 +64,17 @@ pub struct AwsPoller {
     /// CloudWatch's month-to-date estimate when the cube was last fetched: when it changes,
     /// the bill moved and Cost Explorer has news.
     charges_at_fetch: Option<Money>,
+    /// What alerts are judged on besides the screen (see `watch`).
+    watch: Watch,
 }
 
 impl AwsPoller {
+    /// A poller that watches `query` itself for alerts, with the default alert settings; see
+    /// [`AwsPoller::watching`].
     pub fn new(source: AwsSource, query: Query, interval: Duration) -> Self {
+        let watch = Watch::new(AlertsConfig::default(), query.window.days());
         AwsPoller {
+            watch,
             source,
             query,
             account: None,
@@ -83,6 +92,13 @@ impl AwsPoller {
             had_errors: false,
             charges_at_fetch: None,
         }
+    }
+
+    /// Judges alerts with `config`, on the account's default view (the last `days` days, no
+    /// filter) whatever is shown.
+    pub fn watching(mut self, config: AlertsConfig, days: i64) -> Self {
+        self.watch = Watch::new(config, days);
+        self
     }
 
     fn backing_off(&self, now: DateTime<Utc>) -> bool {
@@ -262,6 +278,7 @@ impl AwsPoller {
                 cube,
                 forecast: None,
                 picker: None,
+                watched: None,
             };
         }
         let forecast = self
@@ -279,10 +296,15 @@ impl AwsPoller {
             ),
             false => None,
         };
+        let watched = self
+            .watch
+            .fetch(&self.source, account, &self.query, now, due == Due::Asked)
+            .await;
         Paid {
             cube,
             forecast: Some(forecast),
             picker,
+            watched: Some(watched),
         }
     }
 
@@ -340,6 +362,15 @@ impl AwsPoller {
             }
             Some(Err(e)) => updates.push(self.status_for(&e)),
             None => {}
+        }
+        if let Some(watched) = paid.watched
+            && let Some(e) = self.watch.take(watched, self.cube.as_ref())
+        {
+            // AWS's anomalies are a bonus: said once in the footer, not a failed section.
+            updates.push(Update::Status(Status::new(
+                Severity::Warning,
+                format!("AWS's anomalies could not be read: {}", self.advice(&e)),
+            )));
         }
     }
 
@@ -414,7 +445,7 @@ impl AwsPoller {
         }
         let confirmed = self.source.account_id().is_some();
         let stale = self.cube.is_some() && (!confirmed || self.pending.is_some());
-        Some(assemble(Parts {
+        let mut snapshot = assemble(Parts {
             query: &self.query,
             today: now.date_naive(),
             now,
@@ -426,7 +457,15 @@ impl AwsPoller {
             meter: &self.source.meter,
             stale,
             problems: self.problems.clone(),
-        }))
+        });
+        self.watch.annotate(&mut snapshot);
+        Some(snapshot)
+    }
+
+    /// The account-wide snapshot the alert observer judges (see `watch`), for the snapshot
+    /// just shown.
+    pub fn watched_snapshot(&self, shown: &Snapshot) -> Option<Snapshot> {
+        self.watch.base_snapshot(shown)
     }
 
     fn advice(&self, e: &FetchError) -> String {

@@ -7,14 +7,20 @@
 
 mod aws;
 mod backoff;
+pub mod observer;
+mod watch;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
+use crate::alerts::engine::Engine;
+use crate::alerts::findings::annotate;
+use crate::alerts::rules::RuleFacts;
+use crate::config::AlertsConfig;
 use crate::model::{Query, Snapshot};
-use crate::source::aws::source::AwsSource;
+use crate::source::aws::anomalies::AwsFindings;
 use crate::source::demo::DemoSource;
 
 pub use aws::AwsPoller;
@@ -70,15 +76,38 @@ pub struct PollerHandle {
     pub updates: mpsc::Receiver<Update>,
 }
 
+/// A demo snapshot with its findings: anomalies over its cube, the alerts its budgets and the
+/// user rules raise (each rule answered from the generated account). Never delivered.
+pub fn demo_snapshot(
+    demo: &DemoSource,
+    query: &Query,
+    alerts: &AlertsConfig,
+    now: DateTime<Utc>,
+) -> Snapshot {
+    let today = now.date_naive();
+    let mut snapshot = demo.snapshot(query, today, now);
+    let facts: Vec<RuleFacts> = alerts
+        .rule
+        .iter()
+        .filter_map(|rule| {
+            let rule_query = crate::commands::rule_query(rule, query);
+            let cube = demo.snapshot(&rule_query, today, now).cube?;
+            Some(RuleFacts::from_cube(rule, &cube, today))
+        })
+        .collect();
+    annotate(&mut snapshot, alerts, &AwsFindings::Unknown, &facts);
+    snapshot
+}
+
 /// Starts the demo poller: answers every command at once from the generated account.
-pub fn spawn_demo(demo: DemoSource, query: Query) -> PollerHandle {
+pub fn spawn_demo(demo: DemoSource, query: Query, alerts: AlertsConfig) -> PollerHandle {
     let (command_tx, mut command_rx) = mpsc::channel(16);
     let (update_tx, update_rx) = mpsc::channel(16);
     tokio::spawn(async move {
         let mut query = query;
         let send = |query: &Query| {
             let now = Utc::now();
-            Update::Snapshot(Arc::new(demo.snapshot(query, now.date_naive(), now)))
+            Update::Snapshot(Arc::new(demo_snapshot(&demo, query, &alerts, now)))
         };
         if update_tx.send(send(&query)).await.is_err() {
             return;
@@ -99,12 +128,14 @@ pub fn spawn_demo(demo: DemoSource, query: Query) -> PollerHandle {
 }
 
 /// Starts the AWS poller task: the cached snapshot at once, then polls on its cadence and
-/// answers the UI's commands.
-pub fn spawn_aws(source: AwsSource, query: Query, interval: Duration) -> PollerHandle {
+/// answers the UI's commands. With an alert `engine`, each poll's account-wide snapshot goes
+/// to the alert observer (its own task).
+pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
     let (command_tx, mut command_rx) = mpsc::channel(16);
     let (update_tx, update_rx) = mpsc::channel(64);
+    let observer = engine.map(|engine| observer::spawn(engine, update_tx.clone()));
     tokio::spawn(async move {
-        let mut poller = AwsPoller::new(source, query, interval);
+        let mut poller = poller;
         let started = Utc::now();
         if let Some(snapshot) = poller.cached_snapshot(started) {
             let _ = update_tx.send(Update::Snapshot(Arc::new(snapshot))).await;
@@ -126,6 +157,12 @@ pub fn spawn_aws(source: AwsSource, query: Query, interval: Duration) -> PollerH
                 None => poller.poll(Utc::now(), false, false).await,
             };
             for update in updates {
+                if let (Update::Snapshot(shown), Some(observer)) = (&update, &observer)
+                    && let Some(watched) = poller.watched_snapshot(shown)
+                {
+                    // The observer keeps the newest: a full channel means it is busy.
+                    let _ = observer.try_send(Arc::new(watched));
+                }
                 if update_tx.send(update).await.is_err() {
                     return;
                 }

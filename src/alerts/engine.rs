@@ -1,0 +1,197 @@
+//! The observer that turns snapshots into deliveries: plan what is new in the state, claim
+//! what is due in the outbox, deliver it — every sink at once, so a dead one never holds up
+//! the others — and settle the outcome. The same code runs under the dashboard (in its own
+//! task, so the screen never waits on a sink), `alerts run` and `alerts test`.
+
+use std::collections::BTreeMap;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+
+use super::delivery::{RetryPolicy, deliver};
+use super::sinks::{Event, Message, SendError, Sender, Sink};
+use super::state::{AlertState, Audience, Pending, delivery_id};
+use super::{Alert, AlertKind, AlertSeverity};
+use crate::config::AlertsConfig;
+use crate::error::AppError;
+use crate::model::Snapshot;
+use crate::settings::EnvLookup;
+
+/// What one observation did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    /// New announcements: (what, the alert's title).
+    pub announced: Vec<(Event, String)>,
+    /// (sink, the alert's title) delivered.
+    pub delivered: Vec<(String, String)>,
+    /// (sink, why) that failed this time and wait in the outbox.
+    pub failed: Vec<(String, String)>,
+    /// Messages still in the outbox after this run.
+    pub waiting: usize,
+}
+
+pub struct Engine {
+    state: AlertState,
+    sinks: Vec<Sink>,
+    sender: Sender,
+    config: AlertsConfig,
+}
+
+impl Engine {
+    /// The sinks of `config` with their secrets read from `env`; a sink whose variable is
+    /// missing is a config error naming the variable (never a value).
+    pub fn new(
+        config: &AlertsConfig,
+        state: AlertState,
+        sns: Option<aws_sdk_sns::Client>,
+        env: EnvLookup<'_>,
+    ) -> Result<Engine, AppError> {
+        let sinks = config
+            .sink
+            .iter()
+            .map(|s| Sink::resolve(s, env))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AppError::Usage)?;
+        let sender = Sender::new(sns, StdDuration::from_secs(15)).map_err(AppError::Other)?;
+        Ok(Engine {
+            state,
+            sinks,
+            sender,
+            config: config.clone(),
+        })
+    }
+
+    pub fn sinks(&self) -> &[Sink] {
+        &self.sinks
+    }
+
+    /// Plans the announcements `snapshot`'s alerts call for, then delivers what is due (all
+    /// of the outbox with `all`).
+    pub async fn observe(
+        &self,
+        snapshot: &Snapshot,
+        now: DateTime<Utc>,
+        all: bool,
+        policy: &RetryPolicy,
+    ) -> std::io::Result<Report> {
+        let names: Vec<String> = self.sinks.iter().map(|s| s.name.clone()).collect();
+        let audience = Audience {
+            sinks: &names,
+            demo: snapshot.is_demo(),
+            account: snapshot.account_id.as_deref(),
+        };
+        let announced = self
+            .state
+            .plan(&snapshot.alerts, &audience, &self.config, now)?;
+        let mut report = self.flush(now, all, policy).await?;
+        report.announced = announced
+            .into_iter()
+            .map(|(event, alert)| (event, alert.title))
+            .collect();
+        Ok(report)
+    }
+
+    /// Delivers what is due in the outbox, each sink's messages in order and all sinks side by
+    /// side, and records the outcome.
+    pub async fn flush(
+        &self,
+        now: DateTime<Utc>,
+        all: bool,
+        policy: &RetryPolicy,
+    ) -> std::io::Result<Report> {
+        let claimed = self.state.claim(now, all)?;
+        let mut by_sink: BTreeMap<String, Vec<Pending>> = BTreeMap::new();
+        for p in claimed {
+            by_sink.entry(p.sink.clone()).or_default().push(p);
+        }
+        let runs = by_sink.into_iter().map(|(name, pending)| async move {
+            let sink = self.sinks.iter().find(|s| s.name == name);
+            let mut results = Vec::with_capacity(pending.len());
+            for p in pending {
+                let result = match sink {
+                    Some(sink) => deliver(&self.sender, sink, &p.message, policy).await,
+                    // The sink was removed from the config: nothing will ever take it.
+                    None => Err(SendError::Permanent(format!(
+                        "no sink {name:?} in [[alerts.sink]] any more"
+                    ))),
+                };
+                results.push((p, result));
+            }
+            results
+        });
+        let results: Vec<(Pending, Result<(), SendError>)> = futures::future::join_all(runs)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut report = Report::default();
+        for (p, result) in &results {
+            match result {
+                Ok(()) => report
+                    .delivered
+                    .push((p.sink.clone(), p.message.alert.title.clone())),
+                Err(e) => report.failed.push((p.sink.clone(), describe(e))),
+            }
+        }
+        self.state.settle(results, now)?;
+        report.waiting = self.state.outbox()?.len();
+        Ok(report)
+    }
+
+    /// Sends a clearly labelled test message to each sink (or the one named), now, and says
+    /// how each went. Nothing is recorded.
+    pub async fn test(
+        &self,
+        only: Option<&str>,
+        demo: bool,
+        now: DateTime<Utc>,
+        policy: &RetryPolicy,
+    ) -> Result<Vec<(String, Result<(), SendError>)>, AppError> {
+        let chosen: Vec<&Sink> = self
+            .sinks
+            .iter()
+            .filter(|s| only.is_none_or(|name| s.name == name))
+            .collect();
+        if chosen.is_empty() {
+            return Err(AppError::Usage(match only {
+                Some(name) => format!("no sink named {name:?} in [[alerts.sink]]"),
+                None => {
+                    "no [[alerts.sink]] in the config: nothing to test (see config.example.toml)"
+                        .into()
+                }
+            }));
+        }
+        let alert = Alert {
+            id: format!("test:{}", now.timestamp()),
+            kind: AlertKind::Rule,
+            severity: AlertSeverity::Info,
+            title: "awsdash test message".into(),
+            detail: "If you can read this, awsdash can reach this channel.".into(),
+            since: now.date_naive(),
+        };
+        let mut out = Vec::new();
+        for sink in chosen {
+            let message = Message {
+                id: delivery_id(&alert.id, 0, &sink.name),
+                event: Event::Test,
+                alert: alert.clone(),
+                demo,
+                account: None,
+            };
+            let result = deliver(&self.sender, sink, &message, policy).await;
+            out.push((sink.name.clone(), result));
+        }
+        Ok(out)
+    }
+}
+
+/// A failure in a person's words.
+pub fn describe(e: &SendError) -> String {
+    match e {
+        SendError::Transient { why, retry_after } => match retry_after {
+            Some(after) => format!("{why} (the sink asked to wait {} s)", after.as_secs()),
+            None => why.clone(),
+        },
+        SendError::Permanent(why) => format!("{why} (will not succeed as configured)"),
+    }
+}
