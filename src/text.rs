@@ -97,9 +97,65 @@ pub fn right(text: &str, cells: usize, ellipsis: &str) -> String {
     format!("{}{t}", " ".repeat(pad))
 }
 
+/// `text` cleaned and broken at spaces into lines of at most `cells` cells, so a caller can
+/// indent every line alike (ratatui's own wrapping cannot hang an indent). A word wider than
+/// `cells` is cut into pieces.
+pub fn wrap(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in clean(text).split(' ').filter(|w| !w.is_empty()) {
+        let mut word = word.to_owned();
+        loop {
+            let gap = usize::from(!line.is_empty());
+            if line.width() + gap + word.width() <= cells {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // Alone on its line and still too wide: take what fits (at least one char).
+            let head = truncate(&word, cells, "");
+            let head = if head.is_empty() {
+                word.chars().take(1).collect()
+            } else {
+                head
+            };
+            word = word[head.len()..].to_owned();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_only_overlong_words() {
+        assert_eq!(
+            wrap("AWS Lambda $518 on Nov 21, mostly us-east-1", 16),
+            ["AWS Lambda $518", "on Nov 21,", "mostly us-east-1"]
+        );
+        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("日本語", 3), ["日", "本", "語"]);
+        for line in wrap("a\u{1b}[2J b", 80) {
+            assert!(!line.contains('\u{1b}'));
+        }
+    }
 
     #[test]
     fn control_characters_never_survive() {

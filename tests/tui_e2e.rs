@@ -561,3 +561,107 @@ fn aws_dashboard_against_the_emulator_filters_a_region_for_free() {
     assert!(screen.contains("EXITED:0"), "{screen}");
     assert!(!screen.contains("Services"), "{screen}");
 }
+
+/// A config file (outside the pane's home) with one signed webhook sink posting to `url`.
+fn webhook_config(url: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[alerts]\n[[alerts.sink]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{url}\"\n\
+             secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\n"
+        ),
+    )
+    .expect("write config");
+    (dir, path.display().to_string())
+}
+
+/// The `"id"` of every alert the receiver was sent, in order.
+fn delivered_alert_ids(hook: &support::receiver::Receiver) -> Vec<String> {
+    hook.requests()
+        .iter()
+        .map(|r| r.json()["data"]["id"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+#[test]
+fn aws_dashboard_shows_the_spike_explained_and_delivers_each_alert_once() {
+    use support::fixture::{demo_items, fetch_range, fixture, last_days};
+    use support::receiver::{Receiver, Reply};
+    let emu = support::Emulator::start();
+    emu.seed(&fixture(
+        &demo_items(fetch_range(last_days(30)), None),
+        5_000,
+    ));
+    let hook = Receiver::start([], Reply::ok());
+    let (_dir, config) = webhook_config(&hook.url("/hook"));
+    let env = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION=eu-west-1 \
+         AWS_EC2_METADATA_DISABLED=true",
+        support::TEST_ACCESS_KEY,
+        support::TEST_SECRET_KEY
+    );
+    let t = Tmux::start_with(
+        100,
+        30,
+        &env,
+        &format!("--endpoint-url {} --config {config}", emu.url()),
+    );
+    let screen = t.wait("the alert count in the header", |s| {
+        s.contains("Total $") && s.contains("[a]")
+    });
+    assert!(screen.contains("◆"), "the spike is marked:\n{screen}");
+
+    t.keys(&["a"]);
+    let screen = t.wait("the alerts list", |s| s.contains("Alerts and anomalies"));
+    assert!(
+        screen.contains("Unusual spend: AWS Lambda") && screen.contains("expected about"),
+        "the anomaly is listed with its explanation:\n{screen}"
+    );
+    assert!(!screen.contains("Demo data"), "{screen}");
+
+    let ids = t.until("the webhook deliveries", || {
+        let ids = delivered_alert_ids(&hook);
+        ids.iter()
+            .any(|id| id.contains("AWS Lambda"))
+            .then_some(ids)
+    });
+    // `r` polls again (free sources): the same alerts are not announced twice.
+    t.keys(&["Esc", "r"]);
+    t.wait("the refreshed dashboard", |s| !s.contains("updating"));
+    std::thread::sleep(Duration::from_secs(2));
+    let again = delivered_alert_ids(&hook);
+    assert_eq!(
+        again, ids,
+        "every alert once, nothing repeated after a refresh"
+    );
+    let mut unique = again.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), again.len(), "{again:?}");
+
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+}
+
+#[test]
+fn the_demo_dashboard_shows_alerts_but_never_delivers_them() {
+    use support::receiver::{Receiver, Reply};
+    let hook = Receiver::start([], Reply::ok());
+    let (_dir, config) = webhook_config(&hook.url("/hook"));
+    let t = Tmux::start(100, 30, &format!("--demo --config {config}"));
+    t.wait("the demo's alert count", |s| {
+        s.contains("DEMO") && s.contains("[a]")
+    });
+    t.keys(&["a"]);
+    t.wait("the alerts list", |s| {
+        s.contains("Demo data: alerts are shown, never delivered")
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(hook.requests().is_empty(), "demo data reached a sink");
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+}

@@ -328,3 +328,44 @@ fn failed_budgets_and_missing_costs_say_why() {
     assert!(!flat.contains("no budgets in this account"), "{frame}");
     assert_snapshot!("80x24_free_sources_only", frame);
 }
+
+/// The demo account with its findings, as the demo poller sends it: a rule that fires, the
+/// anomalies local detection finds, counted in the header, marked on the chart, listed by `a`.
+#[test]
+fn alerts_show_in_the_header_the_chart_and_their_overlay() {
+    let alerts: awsdash::config::AlertsConfig = toml::from_str(
+        r#"
+        [[rule]]
+        name = "daily spend"
+        daily_over = "1.00"
+        "#,
+    )
+    .expect("alerts config");
+    let mut app = app(plain());
+    let query = initial_query();
+    let demo = awsdash::source::demo::DemoSource {
+        exclude_credits: false,
+    };
+    let snapshot = awsdash::poller::demo_snapshot(&demo, &query, &alerts, now());
+    assert!(
+        !snapshot.alerts.is_empty(),
+        "the rule must fire on the demo"
+    );
+    app.update(Action::Snapshot(std::sync::Arc::new(snapshot)));
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("[a]"), "header counts alerts:\n{frame}");
+    assert_snapshot!("80x24_alerts_dashboard", frame);
+
+    press_all(&mut app, &["a"]);
+    let frame = render(&app, 80, 24);
+    assert!(
+        frame.contains("daily spend"),
+        "overlay lists the rule:\n{frame}"
+    );
+    assert_snapshot!("80x24_alerts_overlay", frame);
+    press_all(&mut app, &["Esc"]);
+    assert!(
+        !render(&app, 80, 24).contains("daily spend"),
+        "Esc closes it"
+    );
+}

@@ -411,3 +411,25 @@ fn progress_clears_when_fresh_data_arrives_but_errors_stay() {
         .expect("the error stays until it is resolved");
     assert_eq!(status.severity, Severity::Error);
 }
+
+#[test]
+fn a_preset_window_rolls_with_the_date_a_custom_one_does_not() {
+    let mut app = loaded();
+    let next_day = now() + chrono::Duration::hours(8);
+    let commands: Vec<_> = app.update(Action::Tick(next_day)).into_iter().collect();
+    let query = set_query(&commands);
+    assert_eq!(
+        query.window,
+        Preset::Days30.window(next_day.date_naive()),
+        "the last 30 days stay the last 30 days past midnight"
+    );
+    // Within the same day, a tick asks nothing.
+    assert!(
+        app.update(Action::Tick(next_day + chrono::Duration::minutes(1)))
+            .is_none()
+    );
+    // A window typed with --start/--end stays as typed.
+    let mut custom = loaded();
+    custom.preset = None;
+    assert!(custom.update(Action::Tick(next_day)).is_none());
+}

@@ -14,6 +14,8 @@ pub enum Mode {
     Picker,
     /// The "refresh everything costs money" question.
     Confirm,
+    /// The list of alerts and anomalies.
+    Alerts,
 }
 
 impl Mode {
@@ -23,6 +25,7 @@ impl Mode {
             Overlay::Help => Mode::Help,
             Overlay::Filter(_) => Mode::Picker,
             Overlay::ConfirmRefresh => Mode::Confirm,
+            Overlay::Alerts { .. } => Mode::Alerts,
         }
     }
 }
@@ -60,6 +63,7 @@ pub const HELP: &[Binding] = &[
     b("⏎", "Enter", "drill into the selected service"),
     b("Esc", "Esc", "back: close a dialog, leave the drill-down"),
     b("s", "s", "sort services: cost, name, change"),
+    b("a", "a", "alerts and anomalies, each explained"),
     b("r", "r", "refresh budgets + billing estimate (free)"),
     b(
         "R",
@@ -126,6 +130,15 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Quit),
             _ => None,
         },
+        Mode::Alerts => match key.code {
+            KeyCode::Esc | KeyCode::Char('a') => Some(Action::ToggleAlerts),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        },
         Mode::Confirm => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 Some(Action::ConfirmRefreshAll)
@@ -137,6 +150,7 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
         Mode::Normal => match key.code {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('a') => Some(Action::ToggleAlerts),
             KeyCode::Char('r') => Some(Action::Refresh),
             KeyCode::Char('R') => Some(Action::AskRefreshAll),
             KeyCode::Char('f') | KeyCode::Char('/') => Some(Action::OpenFilter),

@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Help => panels::help::draw(frame, area, app),
         Overlay::Filter(picker) => panels::filter_picker::draw(frame, area, app, picker),
         Overlay::ConfirmRefresh => panels::footer::draw_confirm(frame, area, app),
+        Overlay::Alerts { scroll } => panels::alerts::draw(frame, area, app, *scroll),
     }
     if app.theme().ascii {
         asciify(frame.buffer_mut());

@@ -244,6 +244,11 @@ impl Theme {
         s
     }
 
+    /// What marks an anomalous day: above its bar in the chart, and in the chart's title.
+    pub fn anomaly_mark(&self) -> &'static str {
+        if self.ascii { "*" } else { "◆" }
+    }
+
     /// The mark at the foot of a day whose net cost is negative (credits beyond spend).
     pub fn credit_mark(&self) -> &'static str {
         if self.ascii { "-" } else { "╌" }

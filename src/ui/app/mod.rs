@@ -28,6 +28,8 @@ pub enum Action {
     /// Ctrl-Z or SIGTSTP: hand the terminal back to the shell until continued.
     Suspend,
     ToggleHelp,
+    /// `a`: the list of what fires and the anomalies behind it.
+    ToggleAlerts,
     /// `r`: re-read the cheap sources (Budgets, CloudWatch).
     Refresh,
     /// `R`: ask before refreshing everything (Cost Explorer costs money).
@@ -98,6 +100,10 @@ pub enum Overlay {
     Help,
     Filter(FilterPicker),
     ConfirmRefresh,
+    /// The alerts and anomalies list, scrolled by `scroll` lines.
+    Alerts {
+        scroll: usize,
+    },
 }
 
 /// Fixed facts about this run that the header shows.
@@ -224,6 +230,13 @@ impl App {
                 self.overlay = match self.overlay {
                     Overlay::Help => Overlay::None,
                     _ => Overlay::Help,
+                };
+                None
+            }
+            Action::ToggleAlerts => {
+                self.overlay = match self.overlay {
+                    Overlay::Alerts { .. } => Overlay::None,
+                    _ => Overlay::Alerts { scroll: 0 },
                 };
                 None
             }
@@ -364,8 +377,17 @@ impl App {
                 None
             }
             Action::Tick(now) => {
+                let new_day = now.date_naive() != self.now.date_naive();
                 self.now = now;
-                None
+                // A dashboard left open past midnight (UTC) moves its window with the date:
+                // "the last 30 days" stays the last 30 days.
+                match self.preset {
+                    Some(preset) if new_day => {
+                        self.query.window = preset.window(now.date_naive());
+                        self.requery()
+                    }
+                    _ => None,
+                }
             }
             Action::PollerGone => {
                 self.set_status(
@@ -474,6 +496,11 @@ impl App {
         };
         if let Overlay::Filter(p) = &mut self.overlay {
             p.selected = moved(p.selected, p.matches.len());
+            return None;
+        }
+        if let Overlay::Alerts { scroll } = &mut self.overlay {
+            // The drawing clamps to what it has; here only "not below zero".
+            *scroll = moved(*scroll, usize::MAX / 4);
             return None;
         }
         if self.overlay != Overlay::None {

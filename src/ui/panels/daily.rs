@@ -1,13 +1,16 @@
 //! Daily cost: a bar per day. Estimated days (the figure may still change) use a distinct
-//! glyph and colour; an outlier day (the spike) is coloured; the selected day is shown in the
-//! title when the panel has focus. Bars are scaled to the highest day with spend: a day of
-//! net credits (negative) gets no bar but a low mark, never a full-height one.
+//! glyph and colour; a day an anomaly covers is coloured and named in the title (`a` lists
+//! them, explained); the selected day is shown in the title when the panel has focus. Bars
+//! are scaled to the highest day with spend: a day of net credits (negative) gets no bar but
+//! a low mark, never a full-height one.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use rust_decimal::Decimal;
+
+use chrono::NaiveDate;
 
 use crate::model::{Day, Money};
 use crate::ui::app::{App, Panel};
@@ -17,6 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(view) = &app.view else {
         return;
     };
+    let anomalies = &view.source.anomalies;
     draw_series(
         frame,
         area,
@@ -24,10 +28,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         "Daily cost",
         &view.breakdown.daily,
         app.focus == Panel::Daily,
+        &|day| anomalies.iter().any(|a| a.covers(day)),
     );
 }
 
-/// The bar chart of `days` (also used by the drill-down).
+/// The bar chart of `days` (also used by the drill-down); `anomalous` says which days an
+/// anomaly covers.
 pub fn draw_series(
     frame: &mut Frame,
     area: Rect,
@@ -35,6 +41,7 @@ pub fn draw_series(
     name: &str,
     days: &[Day],
     focused: bool,
+    anomalous: &dyn Fn(NaiveDate) -> bool,
 ) {
     let theme = app.theme();
     let cur = app.currency();
@@ -62,6 +69,17 @@ pub fn draw_series(
             shown.len(),
             days.len()
         )));
+    }
+    // The anomaly before the peak: when the title is cut short, it is the part that matters.
+    if let Some(d) = shown.iter().rev().find(|d| anomalous(d.date)) {
+        title.push(Span::styled(
+            format!(
+                "{sep}{} anomaly {}",
+                theme.anomaly_mark(),
+                d.date.format("%b %d")
+            ),
+            theme.spike(),
+        ));
     }
     match (selected.and_then(|i| shown.get(i)), peak) {
         (Some(d), _) => {
@@ -106,9 +124,6 @@ pub fn draw_series(
     let x0 = inner.x + ((usize::from(inner.width) - used) / 2) as u16;
     let span = |i: usize| (i * col_w, (i + 1) * col_w);
     let max = peak.map_or(Money::ZERO, |(_, d)| d.cost);
-    let spike = peak
-        .map(|(i, d)| (i, is_spike(shown, d.cost)))
-        .filter(|(_, s)| *s);
 
     let buf = frame.buffer_mut();
     for (i, day) in shown.iter().enumerate() {
@@ -120,7 +135,7 @@ pub fn draw_series(
         } else {
             theme.bar()
         };
-        if spike.is_some_and(|(s, _)| s == i) {
+        if anomalous(day.date) {
             style = theme.spike();
         }
         if selected == Some(i) {
@@ -145,6 +160,18 @@ pub fn draw_series(
                 }
             }
         }
+        // The mark just above an anomalous bar (on its top cell if it fills the column), so
+        // the day stands out without colour too.
+        if anomalous(day.date) && bars_h > 0 {
+            let filled = u16::try_from((eighths_total + 7).div_euclid(8)).unwrap_or(u16::MAX);
+            let row = filled.min(bars_h - 1);
+            let y = inner.y + bars_h - 1 - row;
+            let x = x0 as usize + span(i).0;
+            if let Some(cell) = buf.cell_mut((x as u16, y)) {
+                cell.set_symbol(theme.anomaly_mark())
+                    .set_style(theme.spike());
+            }
+        }
     }
     if axis {
         let y = inner.y + inner.height - 1;
@@ -164,12 +191,4 @@ pub fn draw_series(
             buf.set_stringn(mid, y, &scale, scale.len(), style);
         }
     }
-}
-
-/// A day that costs more than twice the median of the shown days.
-fn is_spike(days: &[Day], cost: Money) -> bool {
-    let mut costs: Vec<Money> = days.iter().map(|d| d.cost).collect();
-    costs.sort();
-    let median = costs[costs.len() / 2];
-    median.amount() > Decimal::ZERO && cost.amount() > median.amount() * Decimal::TWO
 }

@@ -40,10 +40,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), title);
 
+    // This service's anomalies only.
+    let anomalous = |day: chrono::NaiveDate| {
+        view.source
+            .anomalies
+            .iter()
+            .any(|a| a.service.as_deref() == Some(drill.service.as_str()) && a.covers(day))
+    };
     let compact = area.width < crate::ui::FULL_WIDTH;
     if compact {
         if app.focus == Panel::Daily {
-            super::daily::draw_series(frame, body, app, "Daily", &b.daily, true);
+            super::daily::draw_series(frame, body, app, "Daily", &b.daily, true, &anomalous);
         } else {
             super::regions::draw_rows(frame, body, app, " Regions ", &b.regions, b.total, true);
         }
@@ -58,6 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         "Daily",
         &b.daily,
         app.focus == Panel::Daily,
+        &anomalous,
     );
     super::regions::draw_rows(
         frame,

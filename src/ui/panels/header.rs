@@ -83,6 +83,14 @@ fn identity(app: &App, long: bool) -> Line<'static> {
         theme.arrow(),
         last.format("%b %d")
     )));
+    let firing = snapshot.map_or(0, |s| s.alerts.len());
+    if firing > 0 {
+        spans.push(Span::styled(sep.to_string(), theme.label()));
+        spans.push(Span::styled(
+            format!("{firing} alert{} [a]", if firing == 1 { "" } else { "s" }),
+            theme.severity(crate::poller::Severity::Warning),
+        ));
+    }
     Line::from(spans)
 }
 
