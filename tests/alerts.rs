@@ -434,3 +434,39 @@ fn an_sns_sink_gets_the_alert_once_read_back_from_a_subscribed_queue() {
         "{subject}"
     );
 }
+
+#[test]
+fn alerts_run_on_demo_data_says_demo_in_every_message_and_keeps_its_own_state() {
+    let hook = Receiver::start([], Reply::ok());
+    let slack = Receiver::start([], Reply::ok());
+    let home = Home::new();
+    let sinks = format!(
+        "{}[[alerts.sink]]\nname = \"ops-slack\"\nkind = \"slack\"\nurl = \"{}\"\n",
+        webhook_sink("hook", &hook.url("/hook")),
+        slack.url("/services/T0/B0/slacksecretpath")
+    );
+    let config = config(&home, &sinks);
+    let out = support::process::awsdash(home.path())
+        .args(["alerts", "run", "--demo", "--config", &config])
+        .output()
+        .expect("awsdash runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let texts: Vec<String> = slack
+        .requests()
+        .iter()
+        .map(|r| r.json()["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        !texts.is_empty(),
+        "the demo's alerts were delivered when asked"
+    );
+    assert!(texts.iter().all(|t| t.starts_with("DEMO: ")), "{texts:?}");
+    let hooks = hook.requests();
+    assert_eq!(hooks.len(), texts.len());
+    assert!(hooks.iter().all(|r| r.json()["data"]["demo"] == true));
+    assert!(
+        !home.cache_dir().join("alerts-state.json").exists(),
+        "demo deliveries never mark a real alert as announced"
+    );
+    assert!(home.cache_dir().join("alerts-state-demo.json").exists());
+}

@@ -217,7 +217,7 @@ impl Sender {
 
 /// Texts every sink shows, from outside input made safe: control characters replaced.
 impl Message {
-    /// The title, saying why it is sent now. Never empty.
+    /// The title, saying why it is sent now and whether it is demo data. Never empty.
     fn headline(&self) -> String {
         let title = clean(self.alert.title.trim());
         let title = if title.is_empty() {
@@ -225,11 +225,17 @@ impl Message {
         } else {
             title
         };
-        match self.event {
+        let headline = match self.event {
             Event::Firing => title.into_owned(),
             Event::Repeat => format!("Still firing: {title}"),
             Event::Resolved => format!("Resolved: {title}"),
             Event::Test => format!("Test: {title}"),
+        };
+        // First, so no sink's cut (an SNS subject, a phone's preview) can drop it.
+        if self.demo {
+            format!("DEMO: {headline}")
+        } else {
+            headline
         }
     }
 
@@ -360,7 +366,7 @@ pub(crate) mod tests {
         let m = message(Event::Test);
         assert_eq!(
             m.headline(),
-            "Test: Budget Monthly\u{fffd}[31m: 80% of $32,000 reached"
+            "DEMO: Test: Budget Monthly\u{fffd}[31m: 80% of $32,000 reached"
         );
         let facts = m.facts().join(" | ");
         assert!(facts.contains("critical") && facts.contains("123456789012"));

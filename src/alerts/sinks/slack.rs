@@ -76,7 +76,9 @@ mod tests {
     fn text_for_phones_and_blocks_for_desktops() {
         let p = payload(&message(Event::Test));
         let text = p["text"].as_str().expect("text");
-        assert!(text.starts_with("Test: Budget Monthly\u{fffd}[31m: 80% of $32,000 reached ("));
+        assert!(
+            text.starts_with("DEMO: Test: Budget Monthly\u{fffd}[31m: 80% of $32,000 reached (")
+        );
         assert!(text.contains("DEMO") && text.contains("critical"), "{text}");
         let blocks = p["blocks"].as_array().expect("blocks");
         let kinds: Vec<&str> = blocks.iter().filter_map(|b| b["type"].as_str()).collect();

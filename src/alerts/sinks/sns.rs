@@ -149,7 +149,10 @@ mod tests {
         assert_eq!(s.chars().count(), 99);
         assert!(s.ends_with('…') && !s.chars().any(char::is_control), "{s}");
         let t = text(&message(Event::Test));
-        assert!(t.starts_with("Test: Budget Monthly\u{fffd}[31m"), "{t}");
+        assert!(
+            t.starts_with("DEMO: Test: Budget Monthly\u{fffd}[31m"),
+            "{t}"
+        );
         assert!(
             t.contains("\n\nSpent $25,600.00") && t.contains("DEMO") && t.contains("test message")
         );

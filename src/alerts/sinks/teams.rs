@@ -77,7 +77,7 @@ mod tests {
             body[0]["text"]
                 .as_str()
                 .expect("title")
-                .starts_with("Test: Budget")
+                .starts_with("DEMO: Test: Budget")
         );
         let facts = body[2]["text"].as_str().expect("facts");
         assert!(facts.contains("DEMO") && facts.contains("test message from awsdash"));
