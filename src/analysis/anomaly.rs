@@ -32,6 +32,7 @@ use std::cmp::Reverse;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use crate::model::{Anomaly, AnomalyKind, AnomalySource, CostCube, Money, Window};
 
@@ -79,11 +80,15 @@ pub fn detect(cube: &CostCube, report: Window, opts: &DetectOptions) -> Vec<Anom
         .into_iter()
         .filter(|t| !explained(t, &services, &matrix, &cal, opts))
         .collect();
-    let mut found: Vec<Anomaly> = services
+    let reported: Vec<&Finding> = services
         .iter()
         .chain(&total)
         .filter(|f| report.contains(cal.date(f.last())))
-        .map(|f| anomaly(cube, &cal, f))
+        .collect();
+    let mut found: Vec<Anomaly> = reported
+        .iter()
+        .zip(region_series(cube, &reported))
+        .map(|(f, regions)| anomaly(cube, &cal, f, &regions))
         .collect();
     found.sort_by(|a, b| {
         let size = |x: &Anomaly| x.impact.amount().abs();
@@ -155,6 +160,15 @@ impl Calendar {
     /// One dollar, in sixteenths of a unit.
     fn dollar(&self) -> i128 {
         FINE * 10i128.pow(self.scale)
+    }
+
+    /// `money` in sixteenths of a unit, rounded up (what an amount must reach to be worth it).
+    fn fine(&self, money: Money) -> i128 {
+        Decimal::from(FINE)
+            .checked_mul(Decimal::from(10i64.pow(self.scale)))
+            .and_then(|per_dollar| money.amount().checked_mul(per_dollar))
+            .and_then(|fine| fine.ceil().to_i128())
+            .unwrap_or(i128::MAX)
     }
 
     /// Sixteenths of a unit as exact money (a sixteenth is 0.0625 of a unit).
@@ -535,7 +549,11 @@ impl Finding {
 
 /// Runs of anomalous days, each settled and a spike by the day rule ([`is_spike`]).
 fn spikes(s: &Series, cal: &Calendar, opts: &DetectOptions) -> Vec<Finding> {
+    // A spike's excess is at least `min_impact` over a baseline of nothing or more: a day that
+    // spent less needs no baseline. Most days of a long tail of small services never get one.
+    let least = cal.fine(opts.min_impact);
     let days: Vec<Scored> = (0..cal.days())
+        .filter(|&day| s.fine(day) >= least)
         .filter_map(|day| spike_day(s, cal, opts, day))
         .collect();
     days.chunk_by(|a, b| b.day == a.day + 1)
@@ -635,14 +653,15 @@ fn explained(
     })
 }
 
-fn anomaly(cube: &CostCube, cal: &Calendar, f: &Finding) -> Anomaly {
+/// `f` for people; `regions` is its series split by region (see [`region_series`]).
+fn anomaly(cube: &CostCube, cal: &Calendar, f: &Finding, regions: &[Vec<i128>]) -> Anomaly {
     let actual = cal.money(f.days.iter().map(|d| d.actual * FINE).sum());
     let expected = cal.money(f.expected());
     Anomaly {
         source: AnomalySource::Local,
         kind: f.kind,
         service: f.service.map(|i| cube.services[i].clone()),
-        region: driving_region(cube, cal, f),
+        region: driving_region(cube, cal, f, regions),
         start: cal.date(f.first()),
         end: cal.date(f.last()),
         actual,
@@ -653,11 +672,16 @@ fn anomaly(cube: &CostCube, cal: &Calendar, f: &Finding) -> Anomaly {
 }
 
 /// The region behind at least half of `f`'s impact, measured the same way on each region's
-/// own series. Runs once per anomaly, over the cells up to its last day.
-fn driving_region(cube: &CostCube, cal: &Calendar, f: &Finding) -> Option<String> {
+/// own series.
+fn driving_region(
+    cube: &CostCube,
+    cal: &Calendar,
+    f: &Finding,
+    regions: &[Vec<i128>],
+) -> Option<String> {
     let impact = f.impact();
     let sign = impact.signum();
-    let (region, share) = region_series(cube, f.service, f.last() + 1)
+    let (region, share) = regions
         .iter()
         .enumerate()
         .filter(|(_, values)| !values.is_empty())
@@ -666,23 +690,36 @@ fn driving_region(cube: &CostCube, cal: &Calendar, f: &Finding) -> Option<String
     (sign != 0 && 2 * share * sign >= impact * sign).then(|| cube.regions[region].clone())
 }
 
-/// Per region (empty when it had nothing), the daily spend of `service` (or of everything)
-/// over the cube's first `days` days.
-fn region_series(cube: &CostCube, service: Option<usize>, days: usize) -> Vec<Vec<i128>> {
-    let mut regions = vec![Vec::new(); cube.regions.len()];
-    let end = cube.cells.partition_point(|c| usize::from(c.day) < days);
-    let wanted = cube.cells[..end]
-        .iter()
-        .filter(|c| c.units > 0 && service.is_none_or(|s| c.service as usize == s));
-    for c in wanted {
-        if let Some(values) = regions.get_mut(c.region as usize) {
-            if values.is_empty() {
-                *values = vec![0i128; days];
-            }
-            values[usize::from(c.day)] += c.units;
+/// Per finding, per region (empty when it had nothing), the daily spend of its service (or of
+/// everything, for the total) up to its last day: one pass over the cells for all of them.
+fn region_series(cube: &CostCube, findings: &[&Finding]) -> Vec<Vec<Vec<i128>>> {
+    let mut of_service = vec![Vec::new(); cube.services.len()];
+    let mut of_total = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        match f.service {
+            Some(service) => of_service[service].push(i),
+            None => of_total.push(i),
         }
     }
-    regions
+    let mut series = vec![vec![Vec::new(); cube.regions.len()]; findings.len()];
+    let days = findings.iter().map(|f| f.last() + 1).max().unwrap_or(0);
+    let end = cube.cells.partition_point(|c| usize::from(c.day) < days);
+    for c in cube.cells[..end].iter().filter(|c| c.units > 0) {
+        let day = usize::from(c.day);
+        let mine = of_service.get(c.service as usize).into_iter().flatten();
+        for &i in mine.chain(&of_total) {
+            let len = findings[i].last() + 1;
+            if day < len
+                && let Some(values) = series[i].get_mut(c.region as usize)
+            {
+                if values.is_empty() {
+                    *values = vec![0i128; len];
+                }
+                values[day] += c.units;
+            }
+        }
+    }
+    series
 }
 
 #[cfg(test)]
