@@ -150,7 +150,7 @@ async fn teams_gets_an_adaptive_card_in_the_message_envelope_and_202_is_success(
         blocks[0]["text"]
             .as_str()
             .expect("title")
-            .starts_with("Budget Monthly")
+            .starts_with("DEMO: Budget Monthly")
     );
 }
 
@@ -460,7 +460,7 @@ async fn sns_publishes_subject_and_text_to_the_topics_own_region() {
         subject.chars().count()
     );
     assert!(
-        subject.starts_with("Anomaly in Amazon Elastic Compute Cloude\u{301}\u{fffd}€"),
+        subject.starts_with("DEMO: Anomaly in Amazon Elastic Compute Cloude\u{301}\u{fffd}€"),
         "{subject}"
     );
     assert!(
