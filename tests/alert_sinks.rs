@@ -62,6 +62,11 @@ fn sender() -> Sender {
     Sender::new(None, TIMEOUT).expect("sender")
 }
 
+/// A firing alert to a signed webhook at `url`, with quick retries.
+async fn fire_webhook(url: String) -> Result<(), SendError> {
+    deliver(&sender(), &webhook(url), &message(Event::Firing), &QUICK).await
+}
+
 /// Checks the Standard Webhooks signature the way a receiver would, with its own HMAC.
 fn verify(request: &support::receiver::Request) -> bool {
     let key = STANDARD
@@ -199,14 +204,9 @@ async fn a_webhook_is_signed_so_the_receiver_can_verify_it() {
 async fn a_429_retry_after_is_waited_out_and_the_message_arrives_once() {
     let receiver = Receiver::start([Reply::TooMany(1)], Reply::ok());
     let started = Instant::now();
-    deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect("delivered after the wait");
+    fire_webhook(receiver.url("/hook"))
+        .await
+        .expect("delivered after the wait");
     let requests = receiver.requests();
     assert_eq!(requests.len(), 2, "one refused, one delivered");
     let gap = requests[1].at - requests[0].at;
@@ -230,14 +230,9 @@ async fn a_429_retry_after_is_waited_out_and_the_message_arrives_once() {
 async fn a_retry_after_beyond_max_wait_is_handed_back_at_once() {
     let receiver = Receiver::start([Reply::TooMany(120)], Reply::ok());
     let started = Instant::now();
-    let err = deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect_err("not waited for");
+    let err = fire_webhook(receiver.url("/hook"))
+        .await
+        .expect_err("not waited for");
     assert!(
         matches!(err, SendError::Transient { retry_after: Some(d), .. } if d == Duration::from_secs(120)),
         "{err:?}"
@@ -253,14 +248,9 @@ async fn a_retry_after_beyond_max_wait_is_handed_back_at_once() {
 #[tokio::test]
 async fn a_500_is_retried_once_with_the_same_webhook_id() {
     let receiver = Receiver::start([Reply::status(500)], Reply::ok());
-    deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect("delivered on the second try");
+    fire_webhook(receiver.url("/hook"))
+        .await
+        .expect("delivered on the second try");
     let requests = receiver.requests();
     assert_eq!(requests.len(), 2, "exactly one failure and one success");
     let ids: Vec<_> = requests.iter().map(|r| r.header("webhook-id")).collect();
@@ -274,14 +264,9 @@ async fn a_500_is_retried_once_with_the_same_webhook_id() {
 #[tokio::test]
 async fn persistent_500s_stop_after_the_attempts_as_transient() {
     let receiver = Receiver::start([], Reply::status(503));
-    let err = deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect_err("never delivered");
+    let err = fire_webhook(receiver.url("/hook"))
+        .await
+        .expect_err("never delivered");
     assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
     assert_eq!(receiver.requests().len(), 3);
 }
@@ -331,14 +316,7 @@ async fn a_404_is_permanent_at_once_and_says_slacks_word_for_it() {
 #[tokio::test]
 async fn a_410_and_a_redirect_are_permanent_and_the_redirect_is_not_followed() {
     let receiver = Receiver::start([Reply::status(410)], Reply::ok());
-    let err = deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect_err("gone");
+    let err = fire_webhook(receiver.url("/hook")).await.expect_err("gone");
     assert!(
         matches!(&err, SendError::Permanent(m) if m.contains("410")),
         "{err:?}"
@@ -346,14 +324,9 @@ async fn a_410_and_a_redirect_are_permanent_and_the_redirect_is_not_followed() {
     assert_eq!(receiver.requests().len(), 1);
 
     let receiver = Receiver::start([Reply::Redirect("/elsewhere".into())], Reply::ok());
-    let err = deliver(
-        &sender(),
-        &webhook(receiver.url("/hook")),
-        &message(Event::Firing),
-        &QUICK,
-    )
-    .await
-    .expect_err("redirect");
+    let err = fire_webhook(receiver.url("/hook"))
+        .await
+        .expect_err("redirect");
     assert!(
         matches!(&err, SendError::Permanent(m) if m.contains("redirect")),
         "{err:?}"

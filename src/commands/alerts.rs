@@ -58,13 +58,7 @@ pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
 async fn list(settings: &Settings, json: bool) -> Result<(), AppError> {
     let fetched = super::fetch_once(settings, Utc::now()).await?;
     super::say_failures(&fetched);
-    let Some(snapshot) = &fetched.snapshot else {
-        return Err(fetched
-            .worst()
-            .map_or(AppError::Other("no data".into()), |e| {
-                AppError::Reported(e.code())
-            }));
-    };
+    let snapshot = fetched.snapshot_or_exit()?;
     let text = if json {
         let value = crate::output::json::to_value(snapshot);
         let out = serde_json::json!({

@@ -51,6 +51,16 @@ impl Fetched {
             .map(|f| &f.error)
             .min_by_key(|e| rank(e))
     }
+
+    /// The snapshot, or the worst failure's exit code when nothing could be read at all (the
+    /// failures themselves were said by [`say_failures`]).
+    pub fn snapshot_or_exit(&self) -> Result<&Snapshot, AppError> {
+        self.snapshot.as_ref().ok_or_else(|| {
+            self.worst().map_or(AppError::Other("no data".into()), |e| {
+                AppError::Reported(e.code())
+            })
+        })
+    }
 }
 
 /// Says each failed section on its own line of stderr, once, and the notes after them.

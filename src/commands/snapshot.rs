@@ -20,13 +20,7 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
     }
     let fetched = super::fetch_once(settings, Utc::now()).await?;
     super::say_failures(&fetched);
-    let Some(snapshot) = &fetched.snapshot else {
-        return Err(fetched
-            .worst()
-            .map_or(AppError::Other("no data".into()), |e| {
-                AppError::Reported(e.code())
-            }));
-    };
+    let snapshot = fetched.snapshot_or_exit()?;
     if snapshot.stale {
         let age = snapshot
             .freshness
