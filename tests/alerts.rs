@@ -232,6 +232,35 @@ fn a_failing_sink_is_retried_and_delivers_exactly_once_and_a_dead_one_keeps_its_
 }
 
 #[test]
+fn messages_of_a_sink_removed_from_the_config_leave_the_outbox_saying_so() {
+    let emu = Emulator::start();
+    emu.seed(&fixture(&spiking(), 5_000));
+    let down_url = format!("http://127.0.0.1:{}/hook", support::free_port());
+    let home = Home::new();
+    let config = config(&home, &webhook_sink("down", &down_url));
+    let out = run(&home, &emu, &config, &["alerts", "run"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
+
+    let hook = Receiver::start([], Reply::ok());
+    let config = self::config(&home, &webhook_sink("hook", &hook.url("/hook")));
+    let out = run(&home, &emu, &config, &["alerts", "run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("failed   down: no such sink") && text.contains("dropped"),
+        "{text}"
+    );
+    assert!(text.contains("nothing waits undelivered"), "{text}");
+    let out = run(&home, &emu, &config, &["alerts", "run"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !stdout(&out).contains("down"),
+        "said once: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn fail_on_alert_exits_5_and_alerts_lists_without_delivering() {
     let emu = Emulator::start();
     emu.seed(&fixture(&spiking(), 5_000));

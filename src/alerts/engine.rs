@@ -104,18 +104,31 @@ impl Engine {
         for p in claimed {
             by_sink.entry(p.sink.clone()).or_default().push(p);
         }
+        let mut report = Report::default();
+        // A sink removed from the config will never take its messages: they leave the
+        // outbox (said once), or every later run would report them waiting.
+        let mut orphans = Vec::new();
+        by_sink.retain(|name, pending| {
+            let known = self.sinks.iter().any(|s| &s.name == name);
+            if !known {
+                report.failed.push((
+                    name.clone(),
+                    format!(
+                        "no such sink in [[alerts.sink]] any more: {} message(s) dropped",
+                        pending.len()
+                    ),
+                ));
+                orphans.extend(pending.drain(..).map(|p| (p, Ok(()))));
+            }
+            known
+        });
         let runs = by_sink.into_iter().map(|(name, pending)| async move {
-            let sink = self.sinks.iter().find(|s| s.name == name);
             let mut results = Vec::with_capacity(pending.len());
-            for p in pending {
-                let result = match sink {
-                    Some(sink) => deliver(&self.sender, sink, &p.message, policy).await,
-                    // The sink was removed from the config: nothing will ever take it.
-                    None => Err(SendError::Permanent(format!(
-                        "no sink {name:?} in [[alerts.sink]] any more"
-                    ))),
-                };
-                results.push((p, result));
+            if let Some(sink) = self.sinks.iter().find(|s| s.name == name) {
+                for p in pending {
+                    let result = deliver(&self.sender, sink, &p.message, policy).await;
+                    results.push((p, result));
+                }
             }
             results
         });
@@ -124,7 +137,6 @@ impl Engine {
             .into_iter()
             .flatten()
             .collect();
-        let mut report = Report::default();
         for (p, result) in &results {
             match result {
                 Ok(()) => report
@@ -133,7 +145,8 @@ impl Engine {
                 Err(e) => report.failed.push((p.sink.clone(), describe(e))),
             }
         }
-        self.state.settle(results, now)?;
+        self.state
+            .settle(results.into_iter().chain(orphans).collect(), now)?;
         report.waiting = self.state.outbox()?.len();
         Ok(report)
     }
