@@ -71,6 +71,7 @@ fn big_snapshot() -> Snapshot {
         anomalies: Vec::new(),
         alerts: Vec::new(),
         aws_anomalies_note: None,
+        aws_anomalies_read: false,
     }
 }
 

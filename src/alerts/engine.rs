@@ -9,6 +9,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 
 use super::delivery::{RetryPolicy, deliver};
+use super::findings::could_raise;
 use super::sinks::{Event, Message, SendError, Sender, Sink};
 use super::state::{AlertState, Audience, Pending, delivery_id};
 use super::{Alert, AlertKind, AlertSeverity};
@@ -80,9 +81,13 @@ impl Engine {
             demo: snapshot.is_demo(),
             account: snapshot.account_id.as_deref(),
         };
-        let announced = self
-            .state
-            .plan(&snapshot.alerts, &audience, &self.config, now)?;
+        let announced = self.state.plan(
+            &snapshot.alerts,
+            &|alert| could_raise(snapshot, alert),
+            &audience,
+            &self.config,
+            now,
+        )?;
         let mut report = self.flush(now, all, policy).await?;
         report.announced = announced
             .into_iter()

@@ -166,7 +166,7 @@ fn anomaly_alerts(anomalies: &[Anomaly], config: &AlertsConfig, cur: &str) -> Ve
         }
         let source = match a.source {
             AnomalySource::Local => "local",
-            AnomalySource::Aws => "aws",
+            AnomalySource::Aws => AWS_SOURCE,
         };
         let what = a.service.as_deref().unwrap_or("total");
         let severity = match a.kind {
@@ -252,6 +252,18 @@ fn rule_alerts(f: &RuleFacts, today: NaiveDate, cur: &str) -> Vec<Alert> {
         });
     }
     out
+}
+
+/// How an AWS anomaly's alert id names its source (`anomaly:aws:…`).
+const AWS_SOURCE: &str = "aws";
+
+/// Whether `alert` is about one of AWS's own anomalies (not one awsdash found).
+pub fn is_aws_anomaly(alert: &Alert) -> bool {
+    alert.kind == AlertKind::Anomaly
+        && alert
+            .id
+            .strip_prefix("anomaly:")
+            .is_some_and(|rest| rest.starts_with(&format!("{AWS_SOURCE}:")))
 }
 
 #[cfg(test)]

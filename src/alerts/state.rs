@@ -81,10 +81,13 @@ impl AlertState {
     }
 
     /// Compares what fires with what was said, and queues one message per sink for each alert
-    /// that is new, due for a repeat, or resolved (when asked). Returns the announcements.
+    /// that is new, due for a repeat, or resolved (when asked). An alert that is not firing is
+    /// resolved only if `judged` says this snapshot could have raised it (see
+    /// [`super::findings::could_raise`]). Returns the announcements.
     pub fn plan(
         &self,
         firing: &[Alert],
+        judged: &dyn Fn(&Alert) -> bool,
         audience: &Audience<'_>,
         config: &AlertsConfig,
         now: DateTime<Utc>,
@@ -116,7 +119,8 @@ impl AlertState {
             }
             let firing_ids: Vec<&str> = firing.iter().map(|a| a.id.as_str()).collect();
             for (id, said) in file.said.iter_mut() {
-                if said.resolved_at.is_none() && !firing_ids.contains(&id.as_str()) {
+                let ended = !firing_ids.contains(&id.as_str()) && judged(&said.alert);
+                if said.resolved_at.is_none() && ended {
                     said.resolved_at = Some(now);
                     if config.notify_resolved {
                         said.announcements += 1;
@@ -124,8 +128,15 @@ impl AlertState {
                     }
                 }
             }
-            file.said
-                .retain(|_, s| s.resolved_at.is_none_or(|t| now - t < FORGET_AFTER));
+            file.said.retain(|id, s| match s.resolved_at {
+                Some(t) => now - t < FORGET_AFTER,
+                // Never judged ended (its days left every window looked at): forgotten once
+                // it began long ago.
+                None => {
+                    firing_ids.contains(&id.as_str())
+                        || now.date_naive() - s.alert.since < FORGET_AFTER
+                }
+            });
             for (event, alert, n) in &announced {
                 for sink in audience.sinks {
                     file.outbox.push(Pending {
@@ -305,7 +316,7 @@ mod tests {
             account: Some("123456789012"),
         };
         state
-            .plan(firing, &audience, config, now)
+            .plan(firing, &|_| true, &audience, config, now)
             .expect("plan")
             .into_iter()
             .map(|(e, _)| e)
@@ -444,6 +455,36 @@ mod tests {
     }
 
     #[test]
+    fn an_alert_a_snapshot_could_not_have_raised_is_not_resolved_nor_announced_again() {
+        let (_dir, state) = state();
+        let config = AlertsConfig {
+            notify_resolved: true,
+            ..AlertsConfig::default()
+        };
+        let names = sinks();
+        let audience = Audience {
+            sinks: &names,
+            demo: false,
+            account: None,
+        };
+        let a = alert("anomaly:local:AWS Lambda:-:2026-11-21");
+        let events = |firing: &[Alert], judged: bool, hour: i64| -> Vec<Event> {
+            state
+                .plan(firing, &|_| judged, &audience, &config, at(hour))
+                .expect("plan")
+                .into_iter()
+                .map(|(e, _)| e)
+                .collect()
+        };
+        assert_eq!(events(std::slice::from_ref(&a), true, 0), [Event::Firing]);
+        // Cost Explorer failed: the alert is missing, but nothing says it ended.
+        assert!(events(&[], false, 1).is_empty());
+        // The cube is back and it still fires: nothing new to say.
+        assert!(events(std::slice::from_ref(&a), true, 2).is_empty());
+        assert_eq!(events(&[], true, 3), [Event::Resolved]);
+    }
+
+    #[test]
     fn a_corrupt_state_is_an_error_not_a_fresh_start() {
         let (_dir, state) = state();
         std::fs::write(state.path(), b"{not json").expect("write");
@@ -459,7 +500,13 @@ mod tests {
             account: None,
         };
         state
-            .plan(&[alert("a")], &audience, &AlertsConfig::default(), at(0))
+            .plan(
+                &[alert("a")],
+                &|_| true,
+                &audience,
+                &AlertsConfig::default(),
+                at(0),
+            )
             .expect_err("refused")
             .to_string()
     }

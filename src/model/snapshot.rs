@@ -182,6 +182,10 @@ pub struct Snapshot {
     pub alerts: Vec<Alert>,
     /// Why AWS's own anomalies are missing when they are ("not set up: …").
     pub aws_anomalies_note: Option<String>,
+    /// Whether AWS Cost Anomaly Detection answered for this snapshot (with findings or
+    /// none): only then does an AWS anomaly's absence mean it ended.
+    #[serde(default)]
+    pub aws_anomalies_read: bool,
 }
 
 /// Month to date against the same days of the previous month.

@@ -405,6 +405,7 @@ impl DemoSource {
             anomalies: Vec::new(),
             alerts: Vec::new(),
             aws_anomalies_note: None,
+            aws_anomalies_read: false,
         }
     }
 

@@ -481,6 +481,7 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         anomalies: Vec::new(),
         alerts: Vec::new(),
         aws_anomalies_note: None,
+        aws_anomalies_read: false,
     }
 }
 
