@@ -9,7 +9,9 @@ use super::{Alert, AlertKind, AlertSeverity};
 use crate::config::{AlertsConfig, RuleConfig};
 use crate::model::money::money_whole;
 use crate::model::window::first_of_month;
-use crate::model::{Anomaly, AnomalyKind, AnomalySource, Budget, CostCube, Money, Snapshot};
+use crate::model::{
+    Anomaly, AnomalyKind, AnomalySource, Budget, CostCube, FilterSet, Money, Query, Snapshot,
+};
 
 /// What a `[[alerts.rule]]` is judged on: the spend of its filter on the days it looks at.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +41,17 @@ impl RuleFacts {
             days: vec![day(today - Duration::days(1)), day(today)],
             month_to_date: selection.month_to_date(today).cost,
         }
+    }
+}
+
+/// The query whose cube answers `rule`: `base`'s window, with the rule's account and tag
+/// filters (what only Cost Explorer can apply; its region and service filters are cut from
+/// that cube by [`RuleFacts::from_cube`]).
+pub fn rule_query(rule: &RuleConfig, base: &Query) -> Query {
+    let filters = FilterSet::new(rule.filter.iter().cloned());
+    Query {
+        window: base.window,
+        filters: crate::source::aws::source::remote_filters(&filters),
     }
 }
 

@@ -8,7 +8,7 @@ pub mod snapshot;
 use chrono::{DateTime, Utc};
 
 use crate::alerts::findings::{annotate, facts_from_own_cube};
-use crate::alerts::rules::RuleFacts;
+use crate::alerts::rules::{RuleFacts, rule_query};
 use crate::error::AppError;
 use crate::model::{Problems, Snapshot};
 use crate::settings::Settings;
@@ -229,19 +229,6 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
         failures,
         notes: aws.cache.take_problems(),
     })
-}
-
-/// The query whose cube answers `rule`: the run's window, with the rule's account and tag
-/// filters (what only Cost Explorer can apply).
-pub fn rule_query(
-    rule: &crate::config::RuleConfig,
-    base: &crate::model::Query,
-) -> crate::model::Query {
-    let filters = crate::model::FilterSet::new(rule.filter.iter().cloned());
-    crate::model::Query {
-        window: base.window,
-        filters: crate::source::aws::source::remote_filters(&filters),
-    }
 }
 
 /// The cubes of the rules the run's own cube cannot answer (other account or tag filters):

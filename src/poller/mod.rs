@@ -90,7 +90,7 @@ pub fn demo_snapshot(
         .rule
         .iter()
         .filter_map(|rule| {
-            let rule_query = crate::commands::rule_query(rule, query);
+            let rule_query = crate::alerts::rules::rule_query(rule, query);
             let cube = demo.snapshot(&rule_query, today, now).cube?;
             Some(RuleFacts::from_cube(rule, &cube, today))
         })
@@ -160,8 +160,7 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
                 if let (Update::Snapshot(shown), Some(observer)) = (&update, &observer)
                     && let Some(watched) = poller.watched_snapshot(shown)
                 {
-                    // The observer keeps the newest: a full channel means it is busy.
-                    let _ = observer.try_send(Arc::new(watched));
+                    observer.send_replace(Some(Arc::new(watched)));
                 }
                 if update_tx.send(update).await.is_err() {
                     return;

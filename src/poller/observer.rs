@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::{Severity, Status, Update};
 use crate::alerts::delivery::RetryPolicy;
@@ -20,15 +20,18 @@ const DASHBOARD_POLICY: RetryPolicy = RetryPolicy {
     max_wait: std::time::Duration::from_secs(10),
 };
 
-/// Starts the observer; send it snapshots. Only the newest waiting one counts: a sink that
-/// is slow makes the observer skip, not queue, snapshots.
-pub fn spawn(engine: Engine, updates: mpsc::Sender<Update>) -> mpsc::Sender<Arc<Snapshot>> {
-    let (tx, mut rx) = mpsc::channel::<Arc<Snapshot>>(1);
+/// Starts the observer; put snapshots in the returned slot. Only the newest counts: a slow
+/// sink makes the observer skip snapshots, never queue them.
+pub fn spawn(
+    engine: Engine,
+    updates: mpsc::Sender<Update>,
+) -> watch::Sender<Option<Arc<Snapshot>>> {
+    let (tx, mut rx) = watch::channel::<Option<Arc<Snapshot>>>(None);
     tokio::spawn(async move {
-        while let Some(mut snapshot) = rx.recv().await {
-            while let Ok(newer) = rx.try_recv() {
-                snapshot = newer;
-            }
+        while rx.changed().await.is_ok() {
+            let Some(snapshot) = rx.borrow_and_update().clone() else {
+                continue;
+            };
             let status = match engine
                 .observe(&snapshot, Utc::now(), false, &DASHBOARD_POLICY)
                 .await

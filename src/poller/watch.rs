@@ -7,9 +7,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::alerts::findings::annotate;
-use crate::alerts::rules::RuleFacts;
+use crate::alerts::rules::{RuleFacts, rule_query};
 use crate::cache::Cached;
-use crate::commands::rule_query;
 use crate::config::AlertsConfig;
 use crate::model::{CostCube, Query, Snapshot};
 use crate::source::aws::FetchError;
