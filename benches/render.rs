@@ -60,6 +60,8 @@ fn big_snapshot() -> Snapshot {
         budgets: Vec::new(),
         estimated_charges: None,
         freshness: Freshness::default(),
+        origin: None,
+        refreshing_by: None,
         api_calls: ApiCalls::default(),
         filter_values: FilterValues {
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),

@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::model::DataOrigin;
+
 /// The envelope version. Bump it when the envelope or any cached value changes shape in a way
 /// old files cannot be read as: files of another version are then ignored and refetched.
 const FORMAT: u64 = 1;
@@ -78,14 +80,21 @@ impl CacheKey {
     pub fn file_name(&self) -> String {
         format!("{}.json", self.stem)
     }
+
+    /// `<kind>-<account>-<hash>`: what the shared store keys the entry by. `None` when the
+    /// query could not be serialised (such an entry is never stored).
+    pub fn stem(&self) -> Option<&str> {
+        self.cacheable.then_some(self.stem.as_str())
+    }
 }
 
-/// A cached value and when it was fetched from AWS, so the caller can judge it against a TTL
-/// and show how old the numbers are.
+/// A cached value, when it was fetched from AWS and by whom, so the caller can judge it
+/// against a TTL and show how old the numbers are and where they came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cached<T> {
     pub value: T,
     pub fetched_at: DateTime<Utc>,
+    pub origin: DataOrigin,
 }
 
 /// How far in the future a fetch time may lie and still count as fresh: clocks of machines
@@ -106,13 +115,41 @@ impl<T> Cached<T> {
     }
 }
 
+/// Problems worth telling the user (not only the log): an entry that cannot be read or
+/// written means every run pays for that answer again. Each is said once however often it
+/// recurs; shared by clones, so every holder of a store reports into one list.
+#[derive(Debug, Clone, Default)]
+pub struct Notes(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Notes {
+    /// Notes a problem for the user (and the log), once.
+    pub fn report(&self, problem: String) {
+        let mut problems = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !problems.contains(&problem) {
+            tracing::warn!("{problem}");
+            problems.push(problem);
+        }
+    }
+
+    /// The problems noted since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
 /// A directory of cache entries, one JSON file per [`CacheKey`].
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: PathBuf,
-    /// Problems worth telling the user (not only the log): an entry that cannot be read or
-    /// written means every run pays for that answer again.
-    problems: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    problems: Notes,
 }
 
 /// The envelope as written: borrowed, so `put` does not clone the value.
@@ -142,24 +179,12 @@ impl DiskCache {
 
     /// Notes a problem for the user; said once however often it recurs.
     pub fn report(&self, problem: String) {
-        let mut problems = self
-            .problems
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !problems.contains(&problem) {
-            tracing::warn!("{problem}");
-            problems.push(problem);
-        }
+        self.problems.report(problem);
     }
 
     /// The problems noted since the last call.
     pub fn take_problems(&self) -> Vec<String> {
-        std::mem::take(
-            &mut *self
-                .problems
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        self.problems.take()
     }
 
     pub fn dir(&self) -> &Path {
@@ -261,6 +286,7 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<Cached<T>, String> {
     Ok(Cached {
         value: envelope.value,
         fetched_at: envelope.fetched_at,
+        origin: DataOrigin::Cache,
     })
 }
 
@@ -517,7 +543,8 @@ mod tests {
             got,
             Cached {
                 value: answer(),
-                fetched_at: fetched
+                fetched_at: fetched,
+                origin: DataOrigin::Cache,
             }
         );
         assert_eq!(entries(cache.dir()), vec![key.file_name()]);
@@ -818,6 +845,7 @@ mod tests {
         let fetched = |t| Cached {
             value: (),
             fetched_at: t,
+            origin: DataOrigin::Cache,
         };
         assert!(fetched(at(2026, 11, 25, 11, 0, 0)).is_fresh(now, ttl));
         assert!(!fetched(at(2026, 11, 25, 5, 0, 0)).is_fresh(now, ttl));
@@ -852,6 +880,7 @@ mod tests {
         let cached = Cached {
             value: (),
             fetched_at: at(2026, 11, 25, 8, 0, 0),
+            origin: DataOrigin::Cache,
         };
         assert_eq!(
             cached.age(at(2026, 11, 25, 14, 0, 0)),

@@ -30,6 +30,27 @@ pub enum Command {
     Doctor,
     /// What fires now (no delivery); `alerts run` delivers, `alerts test` tries each sink.
     Alerts(AlertsArgs),
+    /// The team's shared DynamoDB table ([store]): `store init` creates it, `store status`
+    /// shows what it holds.
+    Store(StoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    #[command(subcommand)]
+    pub action: StoreAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum StoreAction {
+    /// Create the table (on-demand billing, TTL on `exp`) if it is missing; safe to repeat.
+    Init,
+    /// Each cached answer's age, generation, who fetched it and who is refreshing it.
+    Status {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

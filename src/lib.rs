@@ -18,6 +18,7 @@ pub mod output;
 pub mod poller;
 pub mod settings;
 pub mod source;
+pub mod store;
 pub mod text;
 pub mod ui;
 

@@ -79,6 +79,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
         Some(Command::Snapshot(args)) => commands::snapshot::run(&settings, args).await,
         Some(Command::Doctor) => commands::doctor::run(&settings).await,
         Some(Command::Alerts(args)) => commands::alerts::run(&settings, args).await,
+        Some(Command::Store(args)) => commands::store::run(&settings, args).await,
         None => commands::dashboard::run(&settings).await,
     }
 }

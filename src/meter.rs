@@ -63,6 +63,16 @@ pub enum Refused {
         cap: u64,
         spent: u64,
     },
+    /// The team sharing the DynamoDB store made its day's paid calls.
+    #[error(
+        "Cost Explorer call cap reached: the team sharing the table {table} made its {cap} paid calls today (UTC). Raise [refresh] max_cost_explorer_calls_per_day to allow more."
+    )]
+    TeamCap { cap: u64, table: String },
+    /// The team-wide count could not be kept.
+    #[error(
+        "paid Cost Explorer calls are off: their team-wide count cannot be kept in the table {table} ({why}), and a cap that forgets is no cap"
+    )]
+    TeamUnrecorded { table: String, why: String },
     /// The count could not be kept, so the cap could not see the call.
     #[error(
         "paid Cost Explorer calls are off: their count cannot be kept in {path} ({why}), and a cap that forgets is no cap. Fix that path or choose another [cache] dir"
@@ -132,6 +142,8 @@ pub struct Meter {
     /// The last counts seen, for [`Meter::today`] when the file cannot be read.
     memory: Mutex<State>,
     cap: u64,
+    /// With the DynamoDB store: the cap counts the whole team's calls too.
+    team: Option<crate::store::counter::TeamCounter>,
 }
 
 /// A poisoned lock only means another thread panicked while holding it; the counters inside
@@ -150,6 +162,34 @@ impl Meter {
             file,
             memory: Mutex::new(State::default()),
             cap,
+            team: None,
+        }
+    }
+
+    /// Counts paid calls against the team's cap as well (the DynamoDB store's counter).
+    pub fn with_team(mut self, team: crate::store::counter::TeamCounter) -> Meter {
+        self.team = Some(team);
+        self
+    }
+
+    /// Reserves one paid request on this machine's count and, with a shared store, on the
+    /// team's: refused if either cap is reached (a team refusal gives the local one back).
+    pub async fn reserve_paid(&self, now: DateTime<Utc>) -> Result<Reservation, Refused> {
+        let reservation = self.reserve(now)?;
+        if let Some(team) = &self.team
+            && let Err(refused) = team.reserve(now).await
+        {
+            self.refund(reservation);
+            return Err(refused);
+        }
+        Ok(reservation)
+    }
+
+    /// Gives a paid reservation back, on both counts.
+    pub async fn refund_paid(&self, reservation: Reservation) {
+        self.refund(reservation);
+        if let Some(team) = &self.team {
+            team.refund(reservation.day).await;
         }
     }
 
@@ -204,9 +244,11 @@ impl Meter {
         }
     }
 
-    /// How many paid calls the cap still allows today (UTC).
+    /// How many paid calls the cap still allows today (UTC): on this machine, and for the
+    /// team as last seen when the store is shared.
     pub fn paid_left(&self, now: DateTime<Utc>) -> u64 {
-        self.cap.saturating_sub(self.today(now).cost_explorer)
+        let here = self.cap.saturating_sub(self.today(now).cost_explorer);
+        self.team.as_ref().map_or(here, |t| here.min(t.left(now)))
     }
 
     /// Today's (UTC) counts by every process sharing the file; zero for another day's.

@@ -71,6 +71,7 @@ pub struct Settings {
     pub view: ViewConfig,
     pub ui: UiConfig,
     pub alerts: crate::config::AlertsConfig,
+    pub store: crate::config::StoreConfig,
     pub cache_dir: PathBuf,
     pub use_cache: bool,
     pub query: Query,
@@ -126,6 +127,7 @@ impl Settings {
             refresh: config.refresh,
             ui: config.ui,
             alerts: config.alerts,
+            store: config.store,
             cache_dir,
             use_cache: !args.no_cache,
             query: Query {

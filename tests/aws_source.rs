@@ -24,6 +24,7 @@ use awsdash::poller::{AwsPoller, Update};
 use awsdash::source::aws::Clients;
 use awsdash::source::aws::source::{AwsOptions, AwsSource};
 use awsdash::source::demo::LineItem;
+use awsdash::store::Store;
 use support::Emulator;
 use support::fixture::{demo_items, fetch_range, fixture, last_days, today};
 use support::home::{Home, window_args};
@@ -485,13 +486,14 @@ fn poller_from(
     let source = AwsSource::new(
         Clients::new(&config),
         Arc::new(Meter::new(None, 100)),
-        DiskCache::new(cache.to_path_buf()),
+        Store::Disk(DiskCache::new(cache.to_path_buf())),
         AwsOptions {
             metric: Metric::UnblendedCost,
             exclude_credits: false,
             ttl: Duration::seconds(21_600),
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
             read_cache: true,
+            wait_for_refresh: false,
             profile: None,
             origin: origin.into(),
         },
@@ -750,7 +752,7 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
     let Rig { emu, rt, cache } = Rig::start();
     let mut first = poller(&emu, &rt, cache.path());
     assert!(
-        first.cached_snapshot(Utc::now()).is_none(),
+        rt.block_on(first.cached_snapshot(Utc::now())).is_none(),
         "nothing cached yet"
     );
     let fetched = rt.block_on(first.poll(Utc::now(), false, false));
@@ -762,8 +764,8 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
     emu.fault(json!({"operation": "*", "kind": "unavailable", "count": -1}));
     emu.clear_journal();
     let mut second = poller(&emu, &rt, cache.path());
-    let cached = second
-        .cached_snapshot(Utc::now())
+    let cached = rt
+        .block_on(second.cached_snapshot(Utc::now()))
         .expect("the cached snapshot");
     assert!(emu.journal().is_empty(), "no AWS request before showing it");
     assert_eq!(total_of(&cached), total_of(live));
@@ -793,7 +795,7 @@ fn start_up_shows_the_cached_snapshot_before_any_aws_call() {
     // Other credentials or another endpoint (another origin) have nothing to show yet: the
     // numbers of the account last seen with the old ones must not pass for theirs.
     let mut other = poller_from(&emu, &rt, cache.path(), "profile:other@http://elsewhere");
-    assert!(other.cached_snapshot(Utc::now()).is_none());
+    assert!(rt.block_on(other.cached_snapshot(Utc::now())).is_none());
 }
 
 #[test]

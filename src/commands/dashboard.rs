@@ -30,7 +30,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             settings.alerts.clone(),
         )
     } else {
-        let source = crate::source::aws::from_settings(settings).await?;
+        let source = crate::source::aws::from_settings(settings, false).await?;
         let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
         let engine = match settings.alerts.sink.is_empty() {
             true => None,

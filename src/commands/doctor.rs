@@ -124,7 +124,7 @@ fn writable(name: &str, dir: &std::path::Path) -> Check {
 async fn aws_checks(settings: &Settings) -> Result<Vec<Check>, AppError> {
     use crate::source::aws::{self, cloudwatch};
     let now = Utc::now();
-    let src = aws::from_settings(settings).await?;
+    let src = aws::from_settings(settings, true).await?;
     let profile = src.options.profile.clone();
     let fail = |name: &str, e: &aws::FetchError| Check {
         name: name.into(),
@@ -152,6 +152,16 @@ async fn aws_checks(settings: &Settings) -> Result<Vec<Check>, AppError> {
             return Ok(checks);
         }
     };
+    if let Some(shared) = src.store.shared() {
+        let checked =
+            crate::store::table::check(shared.client(), shared.table(), shared.leases().holder())
+                .await;
+        checks.push(Check {
+            name: "shared store (DynamoDB)".into(),
+            ok: checked.is_ok(),
+            detail: checked.unwrap_or_else(|why| why),
+        });
+    }
     let today = now.date_naive();
     let (answers, present) = tokio::join!(
         src.cheap(&account, today, now),

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod dashboard;
 pub mod doctor;
 pub mod snapshot;
+pub mod store;
 
 use chrono::{DateTime, Utc};
 
@@ -14,7 +15,7 @@ use crate::model::{Problems, Snapshot};
 use crate::settings::Settings;
 use crate::source::aws::FetchError;
 use crate::source::aws::anomalies::AwsFindings;
-use crate::source::aws::source::{Cheap, Parts, PickerValues, assemble};
+use crate::source::aws::source::{Cheap, Parts, PickerValues, Refresh, assemble};
 use crate::source::demo::DemoSource;
 
 /// One section of a snapshot that could not be fetched, and what to tell the user.
@@ -94,7 +95,7 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
             notes: Vec::new(),
         });
     }
-    let aws = crate::source::aws::from_settings(settings).await?;
+    let aws = crate::source::aws::from_settings(settings, true).await?;
     let profile = aws.options.profile.clone();
     let fail = |section, e: &FetchError| Failure {
         section,
@@ -109,16 +110,18 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
             // Nothing else can be asked without working credentials, but the numbers last
             // cached for these credentials are still worth printing, marked stale.
             let failure = fail("credentials", &e);
-            let remembered = aws.remembered_account();
-            let cached = remembered
-                .as_deref()
-                .and_then(|id| Some((id, aws.last_cube(id, query, today)?)));
-            let Some((id, cube)) = cached else {
+            let Some(id) = aws.remembered_account().await else {
+                return Err(failure.error);
+            };
+            let Some(cube) = aws.last_cube(&id, query, today).await else {
                 return Err(failure.error);
             };
             problems.account = Some(failure.error.to_string());
-            let forecast = aws.last_forecast(id, query, today).and_then(|f| f.value);
-            let picker = aws.last_picker_values(id, query.window).unwrap_or_default();
+            let forecast = aws.last_forecast(&id, query, today).await.flatten();
+            let picker = aws
+                .last_picker_values(&id, query.window)
+                .await
+                .unwrap_or_default();
             let snapshot = assemble(Parts {
                 query,
                 today,
@@ -130,18 +133,21 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
                 picker: &picker,
                 meter: &aws.meter,
                 stale: true,
+                refreshing_by: None,
                 problems,
             });
             return Ok(Fetched {
                 snapshot: Some(snapshot),
                 failures: vec![failure],
-                notes: aws.cache.take_problems(),
+                notes: aws.store.take_problems(),
             });
         }
     };
     let force = !settings.use_cache;
     let paid = async {
-        let cube = aws.cube(&account, query, today, now, force).await;
+        let cube = aws
+            .cube(&account, query, today, now, Refresh::forced(force))
+            .await;
         let forecast = match &cube {
             Ok(_) => Some(aws.forecast(&account, query, today, now, force).await),
             Err(_) => None,
@@ -159,13 +165,17 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
     };
     let ((cube, forecast, extra), answers) = tokio::join!(paid, aws.cheap(&account, today, now));
 
+    let mut refreshing_by = None;
     let (cube, stale) = match cube {
         Ok(cube) => (Some(cube), false),
         Err(e) => {
+            if let FetchError::Busy(by) = &e {
+                refreshing_by = Some(by.clone());
+            }
             let failure = fail("Cost Explorer", &e);
             problems.cost_explorer = Some(failure.error.to_string());
             failures.push(failure);
-            let last = aws.last_cube(&account, query, today);
+            let last = aws.last_cube(&account, query, today).await;
             let stale = last.is_some();
             (last, stale)
         }
@@ -176,13 +186,10 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
             let failure = fail("forecast", &e);
             problems.forecast = Some(failure.error.to_string());
             failures.push(failure);
-            aws.last_forecast(&account, query, today)
-                .and_then(|f| f.value)
+            aws.last_forecast(&account, query, today).await.flatten()
         }
         // The cube came from the cache (or not at all): so does its forecast.
-        None => aws
-            .last_forecast(&account, query, today)
-            .and_then(|f| f.value),
+        None => aws.last_forecast(&account, query, today).await.flatten(),
     };
     let mut cheap = Cheap::default();
     let failed = cheap.absorb(answers, now);
@@ -198,6 +205,7 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
     }
     let picker = aws
         .last_picker_values(&account, query.window)
+        .await
         .unwrap_or_else(PickerValues::default);
     let (findings, rules) = match extra {
         Some((findings, rules)) => (findings, rules),
@@ -219,6 +227,7 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
         picker: &picker,
         meter: &aws.meter,
         stale,
+        refreshing_by,
         problems,
     });
     let mut facts = facts_from_own_cube(&snapshot, &settings.alerts);
@@ -227,7 +236,7 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
     Ok(Fetched {
         snapshot: Some(snapshot),
         failures,
-        notes: aws.cache.take_problems(),
+        notes: aws.store.take_problems(),
     })
 }
 
@@ -248,7 +257,10 @@ async fn rule_cubes(
         if query.filters == own && own == settings.query.filters {
             continue;
         }
-        match aws.cube(account, &query, today, now, false).await {
+        match aws
+            .cube(account, &query, today, now, Refresh::IfStale)
+            .await
+        {
             Ok(cube) => out.push(RuleFacts::from_cube(rule, &cube.value, today)),
             Err(e) => tracing::warn!(rule = %rule.name, "cannot judge the rule: {e}"),
         }

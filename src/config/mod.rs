@@ -24,6 +24,7 @@ pub struct Config {
     pub view: ViewConfig,
     pub ui: UiConfig,
     pub cache: CacheConfig,
+    pub store: StoreConfig,
     pub alerts: AlertsConfig,
 }
 
@@ -180,6 +181,74 @@ pub struct CacheConfig {
     /// happens to be started.
     #[serde(deserialize_with = "cache_dir")]
     pub dir: Option<PathBuf>,
+}
+
+/// Where cached answers live: this machine's disk (the default), or a DynamoDB table a team
+/// shares so that one process pays Cost Explorer for all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    #[default]
+    Disk,
+    Dynamodb,
+}
+
+impl StoreKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::Disk => "disk",
+            StoreKind::Dynamodb => "dynamodb",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub kind: StoreKind,
+    /// The DynamoDB table (`awsdash store init` creates it), in the `[aws] region`.
+    #[serde(deserialize_with = "table_name")]
+    pub table: String,
+    /// How long a refresher's lease holds without being extended: after a holder dies, the
+    /// others wait this long before one takes over.
+    #[serde(deserialize_with = "lease_secs")]
+    pub lease_secs: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            kind: StoreKind::Disk,
+            table: "awsdash-cache".into(),
+            lease_secs: 120,
+        }
+    }
+}
+
+/// DynamoDB's rule for table names: 3 to 255 of `[A-Za-z0-9_.-]`.
+fn table_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    let ok = (3..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if ok {
+        Ok(name)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "table {name:?} is not a DynamoDB table name: 3 to 255 letters, digits, '_', '.' or '-'"
+        )))
+    }
+}
+
+fn lease_secs<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bounded(
+        d,
+        "lease_secs",
+        5,
+        3_600,
+        "longer than a Cost Explorer refresh takes; 120 is a good default",
+    )
 }
 
 fn profile<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -445,6 +514,34 @@ mod tests {
         assert_eq!(c.aws.profile.as_deref(), Some("my-sso-profile"));
         assert_eq!(c.view.metric, Metric::NetUnblendedCost);
         assert!(c.cache.dir.is_some());
+        assert_eq!(c.store.kind, StoreKind::Dynamodb);
+        assert_eq!(c.store.table, "awsdash-cache");
+        assert_eq!(c.store.lease_secs, 120);
+    }
+
+    #[test]
+    fn store_keys_are_checked_and_named() {
+        assert_eq!(parse("").expect("defaults").store.kind, StoreKind::Disk);
+        for (text, says) in [
+            (
+                "[store]\nlease_secs = 4\n",
+                "lease_secs must be between 5 and 3600",
+            ),
+            ("[store]\ntable = \"a b\"\n", "not a DynamoDB table name"),
+            ("[store]\ntable = \"ab\"\n", "not a DynamoDB table name"),
+            ("[store]\nkind = \"s3\"\n", "disk"),
+            ("[store]\nleases = 5\n", "unknown field `leases`"),
+        ] {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(err.contains("line 2"), "{text}: {err}");
+        }
+        let c = parse("[store]\nkind = \"dynamodb\"\ntable = \"team.costs-1\"\nlease_secs = 5\n")
+            .expect("valid");
+        assert_eq!(
+            (c.store.table.as_str(), c.store.lease_secs),
+            ("team.costs-1", 5)
+        );
     }
 
     #[test]

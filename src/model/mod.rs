@@ -14,7 +14,7 @@ pub use cube::{Breakdown, CostCube, CubeBuilder, Day, Row};
 pub use filter::{Dimension, Filter, FilterError, FilterSet};
 pub use money::Money;
 pub use snapshot::{
-    ApiCalls, Budget, EstimatedCharges, FilterValues, Forecast, Freshness, MonthToDate, Problems,
-    Query, Snapshot, SourceKind, Threshold,
+    ApiCalls, Budget, DataOrigin, EstimatedCharges, FilterValues, Forecast, Freshness, MonthToDate,
+    Problems, Query, Snapshot, SourceKind, Threshold,
 };
 pub use window::{Preset, Window, WindowError};

@@ -21,6 +21,19 @@ pub enum SourceKind {
     Demo,
 }
 
+/// Where the Cost Explorer numbers of a snapshot came from, so the screen and the JSON can say
+/// whether this process paid for them or another one did (and who).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DataOrigin {
+    /// This process asked Cost Explorer for them.
+    Fetched,
+    /// This machine's disk cache.
+    Cache,
+    /// The team's shared store; `by` is the process that fetched them (host name and pid).
+    Shared { by: String },
+}
+
 /// What a snapshot answers: a window and the filters on it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Query {
@@ -169,6 +182,13 @@ pub struct Snapshot {
     pub budgets: Vec<Budget>,
     pub estimated_charges: Option<EstimatedCharges>,
     pub freshness: Freshness,
+    /// Where the Cost Explorer numbers came from; `None` without them (and for demo data).
+    #[serde(default)]
+    pub origin: Option<DataOrigin>,
+    /// Another process holds the shared store's lease and is refreshing the Cost Explorer
+    /// numbers: its name. This process makes no paid call meanwhile.
+    #[serde(default)]
+    pub refreshing_by: Option<String>,
     pub api_calls: ApiCalls,
     pub filter_values: FilterValues,
     /// True when the Cost Explorer numbers are the last good ones, shown because a refresh

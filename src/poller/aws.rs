@@ -11,21 +11,41 @@ use super::watch::{Watch, Watched};
 use super::{Severity, Status, Update};
 use crate::cache::Cached;
 use crate::config::AlertsConfig;
+use crate::model::DataOrigin;
 use crate::model::{CostCube, Money, Problems, Query, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::ce::ForecastRest;
-use crate::source::aws::source::{AwsSource, Cheap, CheapAnswers, Parts, PickerValues, assemble};
+use crate::source::aws::source::{
+    AwsSource, Cheap, CheapAnswers, Parts, PickerValues, Refresh, assemble,
+};
 
 /// Why Cost Explorer is about to be paid for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Due {
-    /// No cube yet, or older than the TTL: the cache may still answer.
+    /// No cube yet, or older than the TTL: the store may still answer.
     Stale,
-    /// The billing estimate changed since the cube was fetched.
-    Moved,
-    /// The user pressed `R`.
-    Asked,
+    /// The billing estimate changed since the cube fetched then was fetched: only a newer
+    /// one will do (another process sharing the store may have fetched it already).
+    Moved(DateTime<Utc>),
+    /// The user pressed `R` then: only an answer fetched since will do.
+    Asked(DateTime<Utc>),
 }
+
+impl Due {
+    fn refresh(self) -> Refresh {
+        match self {
+            Due::Stale => Refresh::IfStale,
+            Due::Moved(t) | Due::Asked(t) => Refresh::After(t),
+        }
+    }
+
+    fn asked(self) -> bool {
+        matches!(self, Due::Asked(_))
+    }
+}
+
+/// How soon to look again while another process refreshes the shared answer.
+const RECHECK: Duration = Duration::seconds(10);
 
 /// What one paid refresh brought; each part on its own, so a failing forecast or picker
 /// query does not discard a good cube.
@@ -66,6 +86,8 @@ pub struct AwsPoller {
     charges_at_fetch: Option<Money>,
     /// What alerts are judged on besides the screen (see `watch`).
     watch: Watch,
+    /// Another process sharing the store is refreshing the cube: its name, for the header.
+    refreshing_by: Option<String>,
 }
 
 impl AwsPoller {
@@ -91,6 +113,7 @@ impl AwsPoller {
             problems: Problems::default(),
             had_errors: false,
             charges_at_fetch: None,
+            refreshing_by: None,
         }
     }
 
@@ -129,7 +152,7 @@ impl AwsPoller {
         if !c.is_fresh(now, ttl) {
             Some(Due::Stale)
         } else if moved && c.age(now) >= ttl / 2 {
-            Some(Due::Moved)
+            Some(Due::Moved(c.fetched_at))
         } else {
             None
         }
@@ -149,17 +172,19 @@ impl AwsPoller {
     /// STS: a slow credential chain must not keep the screen empty). Its cube, forecast and
     /// filter values are whatever was cached last for the account last seen with these
     /// credentials; it is marked stale until STS confirms that account.
-    pub fn cached_snapshot(&mut self, now: DateTime<Utc>) -> Option<Snapshot> {
+    pub async fn cached_snapshot(&mut self, now: DateTime<Utc>) -> Option<Snapshot> {
         let today = now.date_naive();
-        let account = self.source.remembered_account()?;
-        let cube = self.source.last_cube(&account, &self.query, today)?;
+        let account = self.source.remembered_account().await?;
+        let cube = self.source.last_cube(&account, &self.query, today).await?;
         self.forecast = self
             .source
             .last_forecast(&account, &self.query, today)
-            .and_then(|f| f.value);
+            .await
+            .flatten();
         self.picker = self
             .source
             .last_picker_values(&account, self.query.window)
+            .await
             .unwrap_or_default();
         self.account = Some(account);
         self.cube = Some(cube);
@@ -182,7 +207,7 @@ impl AwsPoller {
             return self.finish(now, updates);
         };
         let due = if force_paid {
-            Some(Due::Asked)
+            Some(Due::Asked(now))
         } else {
             self.ce_due(now)
         };
@@ -209,7 +234,7 @@ impl AwsPoller {
         if let (Some(paid), Some(due)) = (paid, due) {
             self.take_paid(paid, due, now, &mut updates);
         }
-        for problem in self.source.cache.take_problems() {
+        for problem in self.source.store.take_problems() {
             updates.push(Update::Status(Status::new(Severity::Warning, problem)));
         }
         self.finish(now, updates)
@@ -266,12 +291,11 @@ impl AwsPoller {
 
     async fn fetch_paid(&self, account: &str, now: DateTime<Utc>, due: Due) -> Paid {
         let today = now.date_naive();
-        // A moved bill or `R` must skip the disk cache, whose answer is still within its TTL;
-        // the forecast moves slowly and is only forced by `R`.
-        let bypass = matches!(due, Due::Moved | Due::Asked);
+        // A moved bill or `R` must skip a stored answer that is still within its TTL; the
+        // forecast moves slowly and is only forced by `R`.
         let cube = self
             .source
-            .cube(account, &self.query, today, now, bypass)
+            .cube(account, &self.query, today, now, due.refresh())
             .await;
         if cube.is_err() {
             return Paid {
@@ -283,7 +307,7 @@ impl AwsPoller {
         }
         let forecast = self
             .source
-            .forecast(account, &self.query, today, now, due == Due::Asked)
+            .forecast(account, &self.query, today, now, due.asked())
             .await;
         let picker_due = self
             .picker_at
@@ -298,7 +322,7 @@ impl AwsPoller {
         };
         let watched = self
             .watch
-            .fetch(&self.source, account, &self.query, now, due == Due::Asked)
+            .fetch(&self.source, account, &self.query, now, due.asked())
             .await;
         Paid {
             cube,
@@ -321,17 +345,32 @@ impl AwsPoller {
     fn take_paid(&mut self, paid: Paid, due: Due, now: DateTime<Utc>, updates: &mut Vec<Update>) {
         match paid.cube {
             Ok(cube) => {
-                if cube.fetched_at == now {
+                // A cube fetched just now, here or by another process sharing the store, is
+                // what the current estimate is to be compared with from now on.
+                let news = cube.origin != DataOrigin::Cache
+                    && self
+                        .cube
+                        .as_ref()
+                        .is_none_or(|c| c.fetched_at < cube.fetched_at);
+                if news {
                     self.charges_at_fetch = self.cheap.estimated_charges.as_ref().map(|e| e.cost);
                 }
+                self.refreshing_by = None;
                 self.cube = Some(cube);
                 self.failures = 0;
                 self.retry_at = None;
                 self.pending = None;
                 self.problems.cost_explorer = None;
             }
+            Err(FetchError::Busy(by)) => {
+                // Another process is paying for it: look again shortly, show what we have.
+                self.pending = Some(due);
+                self.refreshing_by = Some(by);
+                self.retry_at = Some(now + RECHECK);
+            }
             Err(e) => {
                 self.pending = Some(due);
+                self.refreshing_by = None;
                 let mut advice = self.advice(&e);
                 if let Some(c) = &self.cube {
                     advice.push_str(&format!(
@@ -444,7 +483,9 @@ impl AwsPoller {
             return None;
         }
         let confirmed = self.source.account_id().is_some();
-        let stale = self.cube.is_some() && (!confirmed || self.pending.is_some());
+        // Waiting for another process's refresh is not a failure: its numbers are on the way.
+        let owed = self.pending.is_some() && self.refreshing_by.is_none();
+        let stale = self.cube.is_some() && (!confirmed || owed);
         let mut snapshot = assemble(Parts {
             query: &self.query,
             today: now.date_naive(),
@@ -456,6 +497,7 @@ impl AwsPoller {
             picker: &self.picker,
             meter: &self.source.meter,
             stale,
+            refreshing_by: self.refreshing_by.clone(),
             problems: self.problems.clone(),
         });
         self.watch.annotate(&mut snapshot);

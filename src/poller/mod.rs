@@ -137,7 +137,7 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
     tokio::spawn(async move {
         let mut poller = poller;
         let started = Utc::now();
-        if let Some(snapshot) = poller.cached_snapshot(started) {
+        if let Some(snapshot) = poller.cached_snapshot(started).await {
             let _ = update_tx.send(Update::Snapshot(Arc::new(snapshot))).await;
         }
         let _ = update_tx

@@ -13,7 +13,7 @@ use crate::config::AlertsConfig;
 use crate::model::{CostCube, Query, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::anomalies::AwsFindings;
-use crate::source::aws::source::{AwsSource, remote_filters};
+use crate::source::aws::source::{AwsSource, Refresh, remote_filters};
 
 pub struct Watch {
     config: AlertsConfig,
@@ -68,7 +68,11 @@ impl Watch {
         let base = self.base(today);
         let base_cube = match *shown == base {
             true => None,
-            false => Some(source.cube(account, &base, today, now, false).await),
+            false => Some(
+                source
+                    .cube(account, &base, today, now, Refresh::IfStale)
+                    .await,
+            ),
         };
         let aws = source.aws_anomalies(account, today, now, force).await;
         let mut rule_facts = Vec::new();
@@ -77,7 +81,10 @@ impl Watch {
             if query.filters.is_empty() {
                 continue;
             }
-            match source.cube(account, &query, today, now, false).await {
+            match source
+                .cube(account, &query, today, now, Refresh::IfStale)
+                .await
+            {
                 Ok(cube) => rule_facts.push(RuleFacts::from_cube(rule, &cube.value, today)),
                 Err(e) => tracing::warn!(rule = %rule.name, "cannot judge the rule: {e}"),
             }

@@ -398,6 +398,8 @@ impl DemoSource {
                 budgets: Some(now),
                 cloudwatch: Some(now),
             },
+            origin: None,
+            refreshing_by: None,
             api_calls: ApiCalls::default(),
             filter_values: filter_values(),
             stale: false,

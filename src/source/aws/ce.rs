@@ -176,12 +176,12 @@ where
     }
     let mut token = None;
     for pages in 1..=MAX_PAGES {
-        let reservation = meter.reserve(now)?;
+        let reservation = meter.reserve_paid(now).await?;
         let page = match request(token.take()).await {
             Ok(page) => page,
             Err(e) => {
                 if !maybe_billed(&e) {
-                    meter.refund(reservation);
+                    meter.refund_paid(reservation).await;
                 }
                 return Err(AwsError::classify(action, &e).into());
             }
@@ -343,7 +343,7 @@ pub async fn forecast(
     now: DateTime<Utc>,
 ) -> Result<Option<ForecastRest>, FetchError> {
     let rest = forecast_period(today);
-    let reservation = meter.reserve(now)?;
+    let reservation = meter.reserve_paid(now).await?;
     let answer = clients
         .ce
         .get_cost_forecast()
@@ -358,7 +358,7 @@ pub async fn forecast(
         Ok(a) => a,
         Err(e) => {
             if !maybe_billed(&e) {
-                meter.refund(reservation);
+                meter.refund_paid(reservation).await;
             }
             let err = AwsError::classify("ce:GetCostForecast", &e);
             if err.kind == super::error::AwsErrorKind::DataUnavailable {

@@ -27,6 +27,10 @@ pub enum FetchError {
     Refused(#[from] Refused),
     #[error("unexpected answer from AWS: {0}")]
     Malformed(String),
+    /// Another process sharing the store holds the lease and is refreshing this answer (its
+    /// name): nothing is paid for here meanwhile.
+    #[error("refreshing — by {0}")]
+    Busy(String),
 }
 
 /// The account id (STS GetCallerIdentity: free, needs no permission, and proves the
@@ -47,25 +51,33 @@ pub async fn account_id(
 
 /// Builds the AWS source from the settings: clients from the standard chain (or the named
 /// profile), the meter beside the cache (shared by every awsdash on the machine, so the daily
-/// cap holds across processes and restarts), the disk cache.
+/// cap holds across processes and restarts; with the DynamoDB store across the team too), and
+/// the store the config names.
+///
+/// `wait_for_refresh`: while another process sharing the store refreshes an answer, wait for
+/// it (one-shot commands) instead of answering at once that it is under way (the dashboard).
 pub async fn from_settings(
     settings: &crate::settings::Settings,
+    wait_for_refresh: bool,
 ) -> Result<source::AwsSource, AppError> {
     let config = client::load(&settings.aws).await?;
-    let meter = Meter::new(
-        Some(settings.cache_dir.join("api-calls.json")),
-        settings.refresh.max_cost_explorer_calls_per_day,
-    );
+    let cap = settings.refresh.max_cost_explorer_calls_per_day;
+    let mut meter = Meter::new(Some(settings.cache_dir.join("api-calls.json")), cap);
+    let store = crate::store::from_settings(settings, &config);
+    if let Some(shared) = store.shared() {
+        meter = meter.with_team(shared.counter(cap));
+    }
     Ok(source::AwsSource::new(
         Clients::new(&config),
         std::sync::Arc::new(meter),
-        crate::cache::DiskCache::new(settings.cache_dir.clone()),
+        store,
         source::AwsOptions {
             metric: settings.view.metric,
             exclude_credits: settings.view.exclude_credits,
             ttl: chrono::Duration::seconds(settings.refresh.cost_explorer_ttl_secs as i64),
             tag_keys: settings.view.tag_keys.clone(),
             read_cache: settings.use_cache,
+            wait_for_refresh,
             profile: settings.aws.advice_profile().map(str::to_owned),
             origin: settings.aws.origin.clone(),
         },
@@ -84,6 +96,9 @@ impl FetchError {
             FetchError::Aws(e) => AppError::Unavailable(e.advice(profile)),
             FetchError::Refused(e) => AppError::Unavailable(e.to_string()),
             FetchError::Malformed(m) => AppError::Other(format!("unexpected answer from AWS: {m}")),
+            FetchError::Busy(by) => AppError::Unavailable(format!(
+                "another awsdash ({by}) is refreshing this answer in the shared store and has not finished; try again shortly"
+            )),
         }
     }
 

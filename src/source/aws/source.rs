@@ -17,7 +17,7 @@ use super::anomalies::{self, AwsFindings};
 use super::ce::{self, ForecastRest};
 use super::client::Clients;
 use super::{FetchError, budgets, cloudwatch};
-use crate::cache::{CacheKey, Cached, DiskCache};
+use crate::cache::{CacheKey, Cached};
 use crate::config::Metric;
 use crate::meter::Meter;
 use crate::model::window::first_of_month;
@@ -25,6 +25,7 @@ use crate::model::{
     Budget, CostCube, Dimension, EstimatedCharges, FilterSet, FilterValues, Forecast, Freshness,
     Money, Problems, Query, Snapshot, SourceKind, Window,
 };
+use crate::store::{Store, Want};
 
 /// What the AWS source needs from the settings.
 #[derive(Debug, Clone)]
@@ -35,6 +36,9 @@ pub struct AwsOptions {
     pub tag_keys: Vec<String>,
     /// Read cached Cost Explorer answers (false with --no-cache; fresh ones are still stored).
     pub read_cache: bool,
+    /// While another process sharing the store refreshes an answer, wait for it (one-shot
+    /// commands) rather than answer at once that it is under way (the dashboard).
+    pub wait_for_refresh: bool,
     /// The profile to name in advice (`aws sso login --profile NAME`).
     pub profile: Option<String>,
     /// Who the calls go to as (see [`crate::settings::AwsSettings::origin`]): the account last
@@ -74,11 +78,44 @@ struct CachedForecast {
     upper: Option<Money>,
 }
 
+impl CachedForecast {
+    fn rest(self) -> ForecastRest {
+        ForecastRest {
+            mean: self.mean,
+            lower: self.lower,
+            upper: self.upper,
+        }
+    }
+}
+
+impl Refresh {
+    /// `Now` when forced, else `IfStale`.
+    pub fn forced(force: bool) -> Refresh {
+        if force {
+            Refresh::Now
+        } else {
+            Refresh::IfStale
+        }
+    }
+}
+
 /// Account names and tag values for the filter picker.
 #[derive(Debug, Serialize, Deserialize, Clone, Default, PartialEq, Eq)]
 pub struct PickerValues {
     pub accounts: BTreeMap<String, String>,
     pub tags: BTreeMap<String, Vec<String>>,
+}
+
+/// How much a paid answer may be taken from the store rather than fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// The stored answer while it is younger than its TTL.
+    IfStale,
+    /// Only an answer fetched after this one (the bill moved since it was fetched).
+    After(DateTime<Utc>),
+    /// Fetch now whatever the stored answer's age (`R`, `--no-cache`); with the shared store
+    /// a refresh another process is making right now counts.
+    Now,
 }
 
 /// How far back AWS keeps Cost Anomaly Detection's findings.
@@ -92,7 +129,7 @@ pub fn remote_filters(filters: &FilterSet) -> FilterSet {
 pub struct AwsSource {
     pub clients: Clients,
     pub meter: Arc<Meter>,
-    pub cache: DiskCache,
+    pub store: Store,
     pub options: AwsOptions,
     account_id: tokio::sync::OnceCell<String>,
 }
@@ -143,11 +180,11 @@ pub struct CheapFailures {
 }
 
 impl AwsSource {
-    pub fn new(clients: Clients, meter: Arc<Meter>, cache: DiskCache, options: AwsOptions) -> Self {
+    pub fn new(clients: Clients, meter: Arc<Meter>, store: Store, options: AwsOptions) -> Self {
         AwsSource {
             clients,
             meter,
-            cache,
+            store,
             options,
             account_id: tokio::sync::OnceCell::new(),
         }
@@ -160,8 +197,9 @@ impl AwsSource {
             .account_id
             .get_or_try_init(|| async {
                 let id = super::account_id(&self.clients, &self.meter, now).await?;
-                self.cache
-                    .keep("the account id", &self.origin_key(), &id, now);
+                self.store
+                    .keep("the account id", &self.origin_key(), &id, now)
+                    .await;
                 Ok::<_, FetchError>(id)
             })
             .await?;
@@ -177,10 +215,25 @@ impl AwsSource {
         CacheKey::new("account", "any", &self.options.origin)
     }
 
-    /// The account last seen for this origin, read from disk without any AWS call.
-    pub fn remembered_account(&self) -> Option<String> {
-        let remembered: Cached<String> = self.cache.get(&self.origin_key())?;
+    /// The account last seen for this origin, read from the store without any call to a
+    /// paid or rate-limited AWS API.
+    pub async fn remembered_account(&self) -> Option<String> {
+        let remembered: Cached<String> = self.store.get(&self.origin_key()).await?;
         Some(remembered.value)
+    }
+
+    /// What the store may answer for `refresh`, judged against `ttl`.
+    fn want(&self, now: DateTime<Utc>, ttl: Duration, refresh: Refresh) -> Want {
+        Want {
+            now,
+            ttl,
+            newer_than: match refresh {
+                Refresh::After(t) => Some(t),
+                _ => None,
+            },
+            force: !self.options.read_cache || refresh == Refresh::Now,
+            wait: self.options.wait_for_refresh,
+        }
     }
 
     fn cube_key(&self, account: &str, query: &Query, today: NaiveDate) -> CacheKey {
@@ -216,83 +269,73 @@ impl AwsSource {
 
     /// The last cube stored for `query`, whatever its age, restricted to its filters: what is
     /// shown (marked stale) when Cost Explorer cannot be reached.
-    pub fn last_cube(
+    pub async fn last_cube(
         &self,
         account: &str,
         query: &Query,
         today: NaiveDate,
     ) -> Option<Cached<CostCube>> {
-        let entry: Cached<CubeEntry> = self.cache.get(&self.cube_key(account, query, today))?;
+        let entry: Cached<CubeEntry> = self
+            .store
+            .get(&self.cube_key(account, query, today))
+            .await?;
         Some(Cached {
             value: entry.value.cube.restricted(&query.filters),
             fetched_at: entry.fetched_at,
+            origin: entry.origin,
         })
     }
 
-    /// The cube for `query`: from the cache when younger than the TTL (unless `force`), else
-    /// from Cost Explorer (paid) and stored. Region/service filters are applied locally.
+    /// The cube for `query`: from the store when `refresh` allows, else from Cost Explorer
+    /// (paid; with the shared store only by the lease holder) and stored. Region/service
+    /// filters are applied locally.
     pub async fn cube(
         &self,
         account: &str,
         query: &Query,
         today: NaiveDate,
         now: DateTime<Utc>,
-        force: bool,
+        refresh: Refresh,
     ) -> Result<Cached<CostCube>, FetchError> {
         let key = self.cube_key(account, query, today);
-        let cached: Option<Cached<CubeEntry>> = self.cache.get(&key);
-        let known_pages = cached.as_ref().map(|c| c.value.pages);
-        let fresh = cached
-            .filter(|c| self.options.read_cache && !force && c.is_fresh(now, self.options.ttl));
-        let whole = match fresh {
-            Some(c) => Cached {
-                value: c.value.cube,
-                fetched_at: c.fetched_at,
-            },
-            None => {
-                let (cube, pages) = ce::cube(
-                    &self.clients,
-                    &self.meter,
-                    query.fetch_range(today),
-                    &remote_filters(&query.filters),
-                    self.options.metric,
-                    self.options.exclude_credits,
-                    now,
-                    known_pages,
-                )
-                .await?;
-                let entry = CubeEntry { cube, pages };
-                self.cache
-                    .keep("the Cost Explorer answer", &key, &entry, now);
-                Cached {
-                    value: entry.cube,
-                    fetched_at: now,
-                }
-            }
+        let want = self.want(now, self.options.ttl, refresh);
+        let fetch = |stale: Option<CubeEntry>| async move {
+            let (cube, pages) = ce::cube(
+                &self.clients,
+                &self.meter,
+                query.fetch_range(today),
+                &remote_filters(&query.filters),
+                self.options.metric,
+                self.options.exclude_credits,
+                now,
+                stale.map(|e| e.pages),
+            )
+            .await?;
+            Ok(CubeEntry { cube, pages })
         };
+        let whole = self
+            .store
+            .fetch_or_share("the Cost Explorer answer", &key, want, fetch)
+            .await?;
         Ok(Cached {
-            value: whole.value.restricted(&query.filters),
+            value: whole.value.cube.restricted(&query.filters),
             fetched_at: whole.fetched_at,
+            origin: whole.origin,
         })
     }
 
     /// The last forecast stored for `query`, whatever its age.
-    pub fn last_forecast(
+    pub async fn last_forecast(
         &self,
         account: &str,
         query: &Query,
         today: NaiveDate,
-    ) -> Option<Cached<Option<ForecastRest>>> {
-        let hit: Cached<Option<CachedForecast>> =
-            self.cache.get(&self.forecast_key(account, query, today))?;
-        Some(Cached {
-            value: hit.value.map(|f| ForecastRest {
-                mean: f.mean,
-                lower: f.lower,
-                upper: f.upper,
-            }),
-            fetched_at: hit.fetched_at,
-        })
+    ) -> Option<Option<ForecastRest>> {
+        let hit: Cached<Option<CachedForecast>> = self
+            .store
+            .get(&self.forecast_key(account, query, today))
+            .await?;
+        Some(hit.value.map(CachedForecast::rest))
     }
 
     /// The month-end forecast; `None` when Cost Explorer cannot forecast this account/filter.
@@ -306,30 +349,30 @@ impl AwsSource {
         now: DateTime<Utc>,
         force: bool,
     ) -> Result<Option<ForecastRest>, FetchError> {
-        if self.options.read_cache && !force {
-            let hit = self.last_forecast(account, query, today);
-            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl * 2)) {
-                return Ok(c.value);
-            }
-        }
-        let rest = ce::forecast(
-            &self.clients,
-            &self.meter,
-            today,
-            &query.filters,
-            self.options.metric,
-            self.options.exclude_credits,
-            now,
-        )
-        .await?;
-        let stored = rest.map(|r| CachedForecast {
-            mean: r.mean,
-            lower: r.lower,
-            upper: r.upper,
-        });
         let key = self.forecast_key(account, query, today);
-        self.cache.keep("the forecast", &key, &stored, now);
-        Ok(rest)
+        let want = self.want(now, self.options.ttl * 2, Refresh::forced(force));
+        let fetch = |_| async move {
+            let rest = ce::forecast(
+                &self.clients,
+                &self.meter,
+                today,
+                &query.filters,
+                self.options.metric,
+                self.options.exclude_credits,
+                now,
+            )
+            .await?;
+            Ok(rest.map(|r| CachedForecast {
+                mean: r.mean,
+                lower: r.lower,
+                upper: r.upper,
+            }))
+        };
+        let stored: Cached<Option<CachedForecast>> = self
+            .store
+            .fetch_or_share("the forecast", &key, want, fetch)
+            .await?;
+        Ok(stored.value.map(CachedForecast::rest))
     }
 
     /// One entry per account, whatever the window: AWS keeps anomalies for 90 days, all of
@@ -337,12 +380,6 @@ impl AwsSource {
     /// window needs no new request.
     fn anomalies_key(&self, account: &str) -> CacheKey {
         CacheKey::new("ce-anomalies", account, &ANOMALY_DAYS)
-    }
-
-    /// What AWS Cost Anomaly Detection said last, whatever its age.
-    pub fn last_aws_anomalies(&self, account: &str) -> Option<AwsFindings> {
-        let hit: Cached<AwsFindings> = self.cache.get(&self.anomalies_key(account))?;
-        Some(hit.value)
     }
 
     /// AWS's own anomalies of the last 90 days. Paid, and AWS detects about three times a
@@ -356,24 +393,22 @@ impl AwsSource {
         force: bool,
     ) -> Result<AwsFindings, FetchError> {
         let key = self.anomalies_key(account);
-        if self.options.read_cache && !force {
-            let hit: Option<Cached<AwsFindings>> = self.cache.get(&key);
-            if let Some(c) = hit.filter(|c| c.is_fresh(now, self.options.ttl * 2)) {
-                return Ok(c.value);
-            }
-        }
+        let want = self.want(now, self.options.ttl * 2, Refresh::forced(force));
         let window = Window {
             start: today - Duration::days(ANOMALY_DAYS - 1),
             end: today + Duration::days(1),
         };
-        let found = anomalies::fetch(&self.clients, &self.meter, window, now).await?;
-        self.cache.keep("AWS's anomalies", &key, &found, now);
-        Ok(found)
+        let fetch = |_| anomalies::fetch(&self.clients, &self.meter, window, now);
+        let found = self
+            .store
+            .fetch_or_share("AWS's anomalies", &key, want, fetch)
+            .await?;
+        Ok(found.value)
     }
 
     /// The last picker values stored, whatever their age.
-    pub fn last_picker_values(&self, account: &str, window: Window) -> Option<PickerValues> {
-        let hit: Cached<PickerValues> = self.cache.get(&self.picker_key(account, window))?;
+    pub async fn last_picker_values(&self, account: &str, window: Window) -> Option<PickerValues> {
+        let hit: Cached<PickerValues> = self.store.get(&self.picker_key(account, window)).await?;
         Some(hit.value)
     }
 
@@ -385,25 +420,25 @@ impl AwsSource {
         now: DateTime<Utc>,
     ) -> Result<PickerValues, FetchError> {
         let key = self.picker_key(account, window);
-        if self.options.read_cache {
-            let hit: Option<Cached<PickerValues>> = self.cache.get(&key);
-            if let Some(c) = hit.filter(|c| c.is_fresh(now, Duration::hours(24))) {
-                return Ok(c.value);
+        let want = self.want(now, Duration::hours(24), Refresh::IfStale);
+        let fetch = |_| async move {
+            let accounts = ce::accounts(&self.clients, &self.meter, window, now).await?;
+            let mut tags = BTreeMap::new();
+            for tag_key in &self.options.tag_keys {
+                let values =
+                    ce::tag_values_of(&self.clients, &self.meter, window, tag_key, now).await?;
+                tags.insert(tag_key.clone(), values);
             }
-        }
-        let accounts = ce::accounts(&self.clients, &self.meter, window, now).await?;
-        let mut tags = BTreeMap::new();
-        for tag_key in &self.options.tag_keys {
-            let values =
-                ce::tag_values_of(&self.clients, &self.meter, window, tag_key, now).await?;
-            tags.insert(tag_key.clone(), values);
-        }
-        let values = PickerValues {
-            accounts: accounts.into_iter().collect(),
-            tags,
+            Ok(PickerValues {
+                accounts: accounts.into_iter().collect(),
+                tags,
+            })
         };
-        self.cache.keep("the filter values", &key, &values, now);
-        Ok(values)
+        let values = self
+            .store
+            .fetch_or_share("the filter values", &key, want, fetch)
+            .await?;
+        Ok(values.value)
     }
 
     /// Budgets and the CloudWatch billing estimate, side by side: free or nearly, so always
@@ -432,6 +467,8 @@ pub struct Parts<'a> {
     pub picker: &'a PickerValues,
     pub meter: &'a Meter,
     pub stale: bool,
+    /// Another process is refreshing the cube in the shared store (its name).
+    pub refreshing_by: Option<String>,
     pub problems: Problems,
 }
 
@@ -469,6 +506,8 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
             budgets: p.cheap.budgets_at,
             cloudwatch: p.cheap.cloudwatch_at,
         },
+        origin: p.cube.map(|c| c.origin.clone()),
+        refreshing_by: p.refreshing_by,
         api_calls: p.meter.today(p.now),
         filter_values: FilterValues {
             regions,
@@ -513,6 +552,7 @@ mod tests {
         let cube = Cached {
             value: b.build(),
             fetched_at: now,
+            origin: crate::model::DataOrigin::Fetched,
         };
         let snapshot = assemble(Parts {
             query: &query,
@@ -529,6 +569,7 @@ mod tests {
             picker: &PickerValues::default(),
             meter: &Meter::new(None, 1),
             stale: false,
+            refreshing_by: None,
             problems: Problems::default(),
         });
         let forecast = snapshot.forecast.expect("forecast");
