@@ -369,3 +369,36 @@ fn alerts_show_in_the_header_the_chart_and_their_overlay() {
         "Esc closes it"
     );
 }
+
+#[test]
+fn the_header_says_whose_numbers_they_are_and_who_refreshes_them() {
+    let mut shared = (*snapshot_for(&initial_query())).clone();
+    shared.source = awsdash::model::SourceKind::Aws;
+    shared.account_id = Some("123456789012".into());
+    shared.origin = Some(awsdash::model::DataOrigin::Shared {
+        by: "ci-box-2:4242".into(),
+    });
+    let mut app = app(plain());
+    app.options.demo = false;
+    app.update(Action::Snapshot(std::sync::Arc::new(shared.clone())));
+    let frame = render(&app, 160, 48);
+    assert!(
+        frame.contains("Cost Explorer 5m ago (shared, by ci-box-2:4242)"),
+        "{frame}"
+    );
+    assert_snapshot!("160x48_shared", frame);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("CE 5m by ci-box-2:4242"), "{frame}");
+    assert_snapshot!("80x24_shared", frame);
+
+    let mut refreshing = shared;
+    refreshing.refreshing_by = Some("ci-box-3:77\u{1b}[31m".into());
+    app.update(Action::Snapshot(std::sync::Arc::new(refreshing)));
+    let frame = render(&app, 160, 48);
+    assert!(frame.contains("(refreshing — by ci-box-3:77"), "{frame}");
+    assert!(
+        !frame.contains('\u{1b}'),
+        "text from other machines is cleaned: {frame}"
+    );
+    assert_snapshot!("160x48_refreshing", frame);
+}

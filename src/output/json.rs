@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::{
-    AlertKind, AlertSeverity, AnomalyKind, AnomalySource, Breakdown, Money, Problems, Row,
-    Snapshot, SourceKind,
+    AlertKind, AlertSeverity, AnomalyKind, AnomalySource, Breakdown, DataOrigin, Money, Problems,
+    Row, Snapshot, SourceKind,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -31,6 +31,8 @@ struct Contract<'a> {
     budgets: Vec<BudgetOut<'a>>,
     estimated_charges: Option<EstimatedOut>,
     freshness: FreshnessOut,
+    /// Where the Cost Explorer numbers came from; `null` for demo data.
+    origin: Option<OriginOut<'a>>,
     api_calls: ApiCallsOut,
     stale: bool,
     /// What failed, per section; `{}` when everything answered.
@@ -129,6 +131,17 @@ struct FreshnessOut {
 }
 
 #[derive(Serialize)]
+struct OriginOut<'a> {
+    /// `fetched` (by this process), `cache` (this machine's disk cache), `shared` (the team's
+    /// DynamoDB table), or `null` when there are no Cost Explorer numbers yet.
+    cost_explorer: Option<&'static str>,
+    /// Who fetched shared numbers (host name:pid); `null` otherwise.
+    fetched_by: Option<&'a str>,
+    /// Who is refreshing them in the shared table right now, while this process waits.
+    refreshing_by: Option<&'a str>,
+}
+
+#[derive(Serialize)]
 struct ApiCallsOut {
     cost_explorer: u64,
     budgets: u64,
@@ -214,6 +227,18 @@ fn contract<'a>(s: &'a Snapshot, b: Option<&'a Breakdown>) -> serde_json::Value 
             budgets: s.freshness.budgets,
             cloudwatch: s.freshness.cloudwatch,
         },
+        origin: (!s.is_demo()).then(|| OriginOut {
+            cost_explorer: s.origin.as_ref().map(|o| match o {
+                DataOrigin::Fetched => "fetched",
+                DataOrigin::Cache => "cache",
+                DataOrigin::Shared { .. } => "shared",
+            }),
+            fetched_by: match &s.origin {
+                Some(DataOrigin::Shared { by }) => Some(by.as_str()),
+                _ => None,
+            },
+            refreshing_by: s.refreshing_by.as_deref(),
+        }),
         api_calls: ApiCallsOut {
             cost_explorer: s.api_calls.cost_explorer,
             budgets: s.api_calls.budgets,

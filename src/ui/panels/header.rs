@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::model::Snapshot;
+use crate::model::{DataOrigin, Snapshot};
 use crate::text::clean;
 use crate::ui::app::App;
 use crate::ui::format::{age, change, money, money_whole};
@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
         lines.push(figures(app, wide, compact));
     }
     if area.height >= 3 {
-        lines.push(sources(app, wide));
+        lines.push(sources(app, wide, area.width));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -192,7 +192,7 @@ fn figures(app: &App, wide: bool, compact: bool) -> Line<'static> {
 }
 
 /// "Filters: region=us-east-1 · CE 5m ago, Budgets 5m, CW 5m · CE: 3 calls ($0.03)".
-fn sources(app: &App, wide: bool) -> Line<'static> {
+fn sources(app: &App, wide: bool, width: u16) -> Line<'static> {
     let theme = app.theme();
     let sep = theme.sep();
     let mut spans = vec![Span::styled("Filters: ", theme.label())];
@@ -214,6 +214,7 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
             theme.dim(),
         ));
     }
+    let head = spans.len();
     if let Some(s) = app.latest.as_deref() {
         let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
             t.map_or_else(|| "never".to_string(), |t| age(app.now, t))
@@ -226,13 +227,14 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
         let bud = when(s.freshness.budgets) + mark(p.budgets.is_some());
         let cw = when(s.freshness.cloudwatch) + mark(p.cloudwatch.is_some());
         let short = |t: String| t.replace(" ago", "").replace("just now", "now");
+        let whence = whence(s, wide);
         if wide {
             spans.push(Span::raw(format!(
-                "Cost Explorer {ce}, Budgets {bud}, CloudWatch {cw}"
+                "Cost Explorer {ce}{whence}, Budgets {bud}, CloudWatch {cw}"
             )));
         } else {
             spans.push(Span::raw(format!(
-                "CE {}, Bud {}, CW {}",
+                "CE {}{whence}, Bud {}, CW {}",
                 short(ce),
                 short(bud),
                 short(cw)
@@ -253,5 +255,28 @@ fn sources(app: &App, wide: bool) -> Line<'static> {
             spans.push(Span::styled(" today", theme.label()));
         }
     }
-    Line::from(spans)
+    // Too long for the terminal: the "Filters: none (f adds)" hint goes, the facts stay.
+    let line = Line::from(spans);
+    if line.width() > usize::from(width) && app.query.filters.is_empty() && app.latest.is_some() {
+        let mut spans = line.spans;
+        spans[head] = Span::styled("data: ", theme.label());
+        return Line::from(spans.split_off(2));
+    }
+    line
+}
+
+/// Whose the Cost Explorer numbers are, after their age: " (shared, by ci-box-2:4242)" from
+/// the team's table, " (refreshing — by ci-box-2:4242)" while another process holds the
+/// lease; nothing for this process's own fetch or disk cache.
+fn whence(s: &Snapshot, wide: bool) -> String {
+    let by = |who: &str| clean(who).into_owned();
+    match (&s.refreshing_by, &s.origin) {
+        (Some(holder), _) if wide => format!(" (refreshing — by {})", by(holder)),
+        (Some(holder), _) => format!(" refreshing by {}", by(holder)),
+        (None, Some(DataOrigin::Shared { by: who })) if wide => {
+            format!(" (shared, by {})", by(who))
+        }
+        (None, Some(DataOrigin::Shared { by: who })) => format!(" by {}", by(who)),
+        _ => String::new(),
+    }
 }
