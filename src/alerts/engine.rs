@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::delivery::{RetryPolicy, deliver};
 use super::findings::could_raise;
+use super::shared::{Deliveries, Turn};
 use super::sinks::{Event, Message, SendError, Sender, Sink};
 use super::state::{AlertState, Audience, Pending, delivery_id};
 use super::{Alert, AlertKind, AlertSeverity};
@@ -17,6 +18,7 @@ use crate::config::AlertsConfig;
 use crate::error::AppError;
 use crate::model::Snapshot;
 use crate::settings::EnvLookup;
+use crate::store::DynamoStore;
 
 /// What one observation did.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -27,15 +29,32 @@ pub struct Report {
     pub delivered: Vec<(String, String)>,
     /// (sink, why) that failed this time and wait in the outbox.
     pub failed: Vec<(String, String)>,
+    /// (sink, the alert's title) another process sharing the store sent already.
+    pub elsewhere: Vec<(String, String)>,
     /// Messages still in the outbox after this run.
     pub waiting: usize,
 }
+
+/// How one claimed message went.
+enum Outcome {
+    /// Sent here, or not (then it waits in the outbox).
+    Tried(Result<(), SendError>),
+    /// Another process sharing the store sent it.
+    Elsewhere,
+    /// Another process is sending it now: look again after `until`.
+    Deferred(DateTime<Utc>),
+}
+
+/// How long `alerts run` waits for a message another process is sending.
+const WAIT_FOR_OTHERS: StdDuration = StdDuration::from_secs(20);
 
 pub struct Engine {
     state: AlertState,
     sinks: Vec<Sink>,
     sender: Sender,
     config: AlertsConfig,
+    /// With the DynamoDB store: who sent what, across machines.
+    shared: Option<Deliveries>,
 }
 
 impl Engine {
@@ -59,7 +78,48 @@ impl Engine {
             sinks,
             sender,
             config: config.clone(),
+            shared: None,
         })
+    }
+
+    /// Sends each message once however many processes sharing `store` see its alert.
+    pub fn sharing(mut self, store: DynamoStore) -> Engine {
+        self.shared = Some(Deliveries::new(store));
+        self
+    }
+
+    /// Sends one claimed message, unless another process sharing the store has (or is).
+    async fn send_once(
+        &self,
+        sink: &Sink,
+        p: &Pending,
+        now: DateTime<Utc>,
+        all: bool,
+        policy: &RetryPolicy,
+    ) -> Outcome {
+        let Some(shared) = &self.shared else {
+            return Outcome::Tried(deliver(&self.sender, sink, &p.message, policy).await);
+        };
+        match shared.take(&p.message.id, now, all, WAIT_FOR_OTHERS).await {
+            Ok(Turn::Ours(lease)) => {
+                let result = deliver(&self.sender, sink, &p.message, policy).await;
+                match &result {
+                    Ok(()) => shared.sent(lease, p, now).await,
+                    Err(_) => shared.not_sent(lease).await,
+                }
+                Outcome::Tried(result)
+            }
+            Ok(Turn::Sent) => Outcome::Elsewhere,
+            Ok(Turn::Busy { until }) => Outcome::Deferred(until),
+            // Unknown whether another process sent it: wait rather than risk a duplicate.
+            Err(e) => Outcome::Tried(Err(SendError::Transient {
+                retry_after: None,
+                why: format!(
+                    "the shared store cannot say whether it was sent: {}",
+                    e.advice(None)
+                ),
+            })),
+        }
     }
 
     pub fn sinks(&self) -> &[Sink] {
@@ -128,20 +188,31 @@ impl Engine {
             known
         });
         let runs = by_sink.into_iter().map(|(name, pending)| async move {
-            let mut results = Vec::with_capacity(pending.len());
+            let mut outcomes = Vec::with_capacity(pending.len());
             if let Some(sink) = self.sinks.iter().find(|s| s.name == name) {
                 for p in pending {
-                    let result = deliver(&self.sender, sink, &p.message, policy).await;
-                    results.push((p, result));
+                    let outcome = self.send_once(sink, &p, now, all, policy).await;
+                    outcomes.push((p, outcome));
                 }
             }
-            results
+            outcomes
         });
-        let results: Vec<(Pending, Result<(), SendError>)> = futures::future::join_all(runs)
-            .await
-            .into_iter()
-            .flatten()
-            .collect();
+        let mut results: Vec<(Pending, Result<(), SendError>)> = Vec::new();
+        let mut deferred = Vec::new();
+        for (p, outcome) in futures::future::join_all(runs).await.into_iter().flatten() {
+            match outcome {
+                Outcome::Tried(result) => results.push((p, result)),
+                Outcome::Elsewhere => {
+                    report
+                        .elsewhere
+                        .push((p.sink.clone(), p.message.alert.title.clone()));
+                    // Done, as far as this outbox is concerned.
+                    orphans.push((p, Ok(())));
+                }
+                Outcome::Deferred(until) => deferred.push((p, until)),
+            }
+        }
+        self.state.defer(deferred)?;
         for (p, result) in &results {
             match result {
                 Ok(()) => report

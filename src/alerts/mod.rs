@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod engine;
 pub mod findings;
 pub mod rules;
+pub mod shared;
 pub mod sinks;
 pub mod state;
 

@@ -219,6 +219,27 @@ impl AlertState {
         })
     }
 
+    /// Puts claimed messages back unsent, each due again at its time: another process
+    /// sharing the store is sending them right now.
+    pub fn defer(&self, items: Vec<(Pending, DateTime<Utc>)>) -> io::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.update(|file| {
+            for (p, until) in items {
+                if let Some(q) = file
+                    .outbox
+                    .iter_mut()
+                    .find(|q| q.sink == p.sink && q.message.id == p.message.id)
+                {
+                    q.claimed_until = None;
+                    q.next_at = until;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// What waits in the outbox.
     pub fn outbox(&self) -> io::Result<Vec<Pending>> {
         Ok(self.load()?.outbox)

@@ -40,19 +40,31 @@ pub fn state_for(settings: &Settings) -> AlertState {
 }
 
 /// The engine for `settings`' sinks; SNS needs the AWS credentials of the run.
+/// With the DynamoDB store (and real data), each message goes out once across every process
+/// sharing the table.
 pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
-    let sns = if settings
+    let wants_sns = settings
         .alerts
         .sink
         .iter()
-        .any(|s| s.kind == crate::config::SinkKind::Sns)
-    {
-        let config = crate::source::aws::client::load(&settings.aws).await?;
-        Some(aws_sdk_sns::Client::new(&config))
-    } else {
-        None
+        .any(|s| s.kind == crate::config::SinkKind::Sns);
+    let shares = settings.store.kind == crate::config::StoreKind::Dynamodb && !settings.demo;
+    let config = match wants_sns || shares {
+        true => Some(crate::source::aws::client::load(&settings.aws).await?),
+        false => None,
     };
-    Engine::new(&settings.alerts, state_for(settings), sns, &process_env)
+    let sns = config
+        .as_ref()
+        .filter(|_| wants_sns)
+        .map(aws_sdk_sns::Client::new);
+    let engine = Engine::new(&settings.alerts, state_for(settings), sns, &process_env)?;
+    Ok(match config.filter(|_| shares) {
+        Some(config) => match crate::store::from_settings(settings, &config) {
+            crate::store::Store::Dynamo(store) => engine.sharing(store),
+            crate::store::Store::Disk(_) => engine,
+        },
+        None => engine,
+    })
 }
 
 async fn list(settings: &Settings, json: bool) -> Result<(), AppError> {
@@ -163,6 +175,12 @@ fn summary(report: &Report) -> String {
     }
     for (sink, title) in &report.delivered {
         out.push_str(&format!("sent     {sink}: {}\n", crate::text::clean(title)));
+    }
+    for (sink, title) in &report.elsewhere {
+        out.push_str(&format!(
+            "shared   {sink}: {} (already sent by another awsdash sharing the store)\n",
+            crate::text::clean(title)
+        ));
     }
     for (sink, why) in &report.failed {
         out.push_str(&format!("failed   {sink}: {}\n", crate::text::clean(why)));
