@@ -482,11 +482,26 @@ fn poller_from(
     cache: &Path,
     origin: &str,
 ) -> AwsPoller {
+    poller_on(
+        emu,
+        rt,
+        Store::Disk(DiskCache::new(cache.to_path_buf())),
+        origin,
+    )
+}
+
+/// A poller whose answers live in `store`.
+fn poller_on(
+    emu: &Emulator,
+    rt: &tokio::runtime::Runtime,
+    store: Store,
+    origin: &str,
+) -> AwsPoller {
     let config = rt.block_on(emu.sdk_config());
     let source = AwsSource::new(
         Clients::new(&config),
         Arc::new(Meter::new(None, 100)),
-        Store::Disk(DiskCache::new(cache.to_path_buf())),
+        store,
         AwsOptions {
             metric: Metric::UnblendedCost,
             exclude_credits: false,
@@ -505,10 +520,14 @@ fn poller_from(
     AwsPoller::new(source, query, Duration::seconds(300))
 }
 
-#[test]
-fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
-    let Rig { emu, rt, cache } = Rig::start();
-    let mut poller = poller(&emu, &rt, cache.path());
+/// Runs `pollers` (dashboards) through 24 simulated hours at defaults, side by side, and
+/// returns the paid Cost Explorer calls by operation. Each poll is checked to say nothing
+/// but snapshots.
+fn simulated_day(
+    emu: &Emulator,
+    rt: &tokio::runtime::Runtime,
+    pollers: &mut [AwsPoller],
+) -> std::collections::BTreeMap<String, usize> {
     let start = Utc::now();
     let polls = 24 * 60 / 5;
     let mut snapshots = 0;
@@ -519,34 +538,47 @@ fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
         if k % 72 == 6 {
             emu.publish_estimate(now, 1_000.0 + k as f64);
         }
-        // Past midnight the dashboard moves its "last 30 days" with the date (App on Tick).
-        let previous = now - Duration::seconds(300);
-        let updates = if k > 0 && now.date_naive() != previous.date_naive() {
-            let query = awsdash::model::Query {
-                window: awsdash::model::Window::last_days(now.date_naive(), 30).expect("window"),
-                filters: FilterSet::default(),
+        for poller in pollers.iter_mut() {
+            // Past midnight the dashboard moves its "last 30 days" with the date (App on Tick).
+            let previous = now - Duration::seconds(300);
+            let updates = if k > 0 && now.date_naive() != previous.date_naive() {
+                let query = awsdash::model::Query {
+                    window: awsdash::model::Window::last_days(now.date_naive(), 30)
+                        .expect("window"),
+                    filters: FilterSet::default(),
+                };
+                rt.block_on(poller.set_query(query, now))
+            } else {
+                rt.block_on(poller.poll(now, false, false))
             };
-            rt.block_on(poller.set_query(query, now))
-        } else {
-            rt.block_on(poller.poll(now, false, false))
-        };
-        for u in updates {
-            match u {
-                Update::Snapshot(_) => snapshots += 1,
-                Update::Status(s) => panic!("no errors expected: {}", s.message),
+            for u in updates {
+                match u {
+                    Update::Snapshot(_) => snapshots += 1,
+                    Update::Status(s) => panic!("no errors expected: {}", s.message),
+                }
             }
         }
     }
-    let paid = emu.count("ce", None);
-    let by_op: std::collections::BTreeMap<String, usize> = emu
-        .journal()
+    assert_eq!(snapshots, polls as usize * pollers.len());
+    assert_eq!(
+        emu.count("budgets", Some("DescribeBudgets")),
+        polls as usize * pollers.len()
+    );
+    emu.journal()
         .iter()
         .filter(|e| e["service"] == "ce")
         .fold(Default::default(), |mut m, e| {
             *m.entry(e["operation"].as_str().unwrap_or("?").to_string())
                 .or_default() += 1;
             m
-        });
+        })
+}
+
+#[test]
+fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let by_op = simulated_day(&emu, &rt, &mut [poller(&emu, &rt, cache.path())]);
+    let paid: usize = by_op.values().sum();
     eprintln!("paid Cost Explorer calls in a simulated day: {paid} {by_op:?}");
     // DESIGN's budget was under 20 for the overview. It now also pays for AWS's anomalies
     // (twice a day, cached 12 h) and for moving the window with the date at midnight (one
@@ -560,15 +592,55 @@ fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
         paid >= 4,
         "the cube is refreshed when its TTL runs out: {paid}"
     );
-    assert_eq!(
-        emu.count("budgets", Some("DescribeBudgets")),
-        polls as usize
+    assert_eq!(emu.count("cloudwatch", Some("GetMetricData")), 24 * 60 / 5);
+}
+
+#[test]
+fn ten_dashboards_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let alone = simulated_day(&emu, &rt, &mut [poller(&emu, &rt, cache.path())]);
+    emu.clear_journal();
+
+    let config = rt.block_on(emu.sdk_config());
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    rt.block_on(awsdash::store::table::init(&client, "awsdash-cache"))
+        .expect("table");
+    let shared = |i: usize| {
+        Store::Dynamo(
+            awsdash::store::DynamoStore::new(
+                client.clone(),
+                "awsdash-cache".into(),
+                Duration::seconds(120),
+                std::time::Duration::ZERO,
+            )
+            .as_holder(&format!("dashboard-{i}:1")),
+        )
+    };
+    let mut pollers: Vec<AwsPoller> = (0..10)
+        .map(|i| poller_on(&emu, &rt, shared(i), &format!("emulator-{i}")))
+        .collect();
+    let together = simulated_day(&emu, &rt, &mut pollers);
+    let (one, ten): (usize, usize) = (alone.values().sum(), together.values().sum());
+    eprintln!(
+        "paid Cost Explorer calls in a simulated day: 1 dashboard {one} {alone:?}; 10 sharing a table {ten} {together:?}"
     );
-    assert_eq!(
-        emu.count("cloudwatch", Some("GetMetricData")),
-        polls as usize
-    );
-    assert_eq!(snapshots, polls);
+    assert_eq!(together, alone, "ten dashboards pay what one pays");
+
+    // A dashboard opened on the warm table shows the shared numbers before any AWS call
+    // but the store's reads.
+    emu.clear_journal();
+    let mut late = poller_on(&emu, &rt, shared(10), "emulator-0");
+    let started = std::time::Instant::now();
+    let snapshot = rt
+        .block_on(late.cached_snapshot(Utc::now()))
+        .expect("the shared snapshot");
+    let took = started.elapsed();
+    eprintln!("time to show shared data from a warm table: {took:?}");
+    assert!(matches!(
+        snapshot.origin,
+        Some(awsdash::model::DataOrigin::Shared { .. })
+    ));
+    assert!(emu.journal().iter().all(|e| e["service"] == "dynamodb"));
 }
 
 #[test]
