@@ -644,6 +644,82 @@ fn ten_dashboards_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
 }
 
 #[test]
+fn a_dashboard_shows_who_refreshes_the_shared_cube_and_pays_nothing_meanwhile() {
+    let Rig { emu, rt, cache: _ } = Rig::start();
+    let config = rt.block_on(emu.sdk_config());
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    rt.block_on(awsdash::store::table::init(&client, "awsdash-cache"))
+        .expect("table");
+    let as_holder = |holder: &str| {
+        awsdash::store::DynamoStore::new(
+            client.clone(),
+            "awsdash-cache".into(),
+            Duration::seconds(120),
+            std::time::Duration::ZERO,
+        )
+        .as_holder(holder)
+    };
+    let t0 = today().and_hms_opt(0, 5, 0).expect("00:05").and_utc();
+    let mut first = poller_on(&emu, &rt, Store::Dynamo(as_holder("box-a:1")), "emulator");
+    rt.block_on(first.poll(t0, false, false));
+
+    // Seven hours on (past the TTL, the same UTC day) ci-box-2 is refreshing the cube.
+    let later = t0 + Duration::hours(7);
+    let entries = rt
+        .block_on(awsdash::store::table::entries(
+            &client,
+            "awsdash-cache",
+            later,
+        ))
+        .expect("entries");
+    let cube = entries
+        .iter()
+        .find(|e| e.kind == "ce-cube")
+        .expect("the cube is stored");
+    let other = as_holder("ci-box-2:4242");
+    let taken = rt
+        .block_on(other.leases().acquire(&format!("q#{}", cube.key), later))
+        .expect("lease");
+    let awsdash::store::lease::Taken::Acquired(lease) = taken else {
+        panic!("the lease was free");
+    };
+    emu.clear_journal();
+    let mut second = poller_on(&emu, &rt, Store::Dynamo(as_holder("box-b:2")), "emulator");
+    let shown = rt
+        .block_on(second.cached_snapshot(later))
+        .expect("the shared numbers at start-up");
+    assert_eq!(
+        shown.origin,
+        Some(awsdash::model::DataOrigin::Shared {
+            by: "box-a:1".into()
+        })
+    );
+    let updates = rt.block_on(second.poll(later, false, false));
+    let snapshot = last_snapshot(&updates).expect("a snapshot");
+    assert_eq!(snapshot.refreshing_by.as_deref(), Some("ci-box-2:4242"));
+    assert!(!snapshot.stale, "waiting for a refresh is not a failure");
+    assert_eq!(total_of(snapshot), total_of(&shown));
+    assert_eq!(
+        emu.count("ce", None),
+        0,
+        "no paid call while another refreshes"
+    );
+    assert_eq!(
+        second.next_wake(later),
+        Duration::seconds(10),
+        "it looks again soon"
+    );
+
+    // The holder gave up without publishing: the next look takes the lease and refreshes.
+    rt.block_on(lease.release()).expect("release");
+    let updates = rt.block_on(second.poll(later + Duration::seconds(10), false, false));
+    let snapshot = last_snapshot(&updates).expect("a snapshot");
+    assert_eq!(snapshot.refreshing_by, None);
+    assert_eq!(snapshot.origin, Some(awsdash::model::DataOrigin::Fetched));
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+}
+
+#[test]
 fn the_poller_keeps_the_last_good_snapshot_when_cost_explorer_fails() {
     let Rig { emu, rt, cache } = Rig::start();
     let mut poller = poller(&emu, &rt, cache.path());

@@ -499,3 +499,42 @@ fn one_alert_seen_by_two_processes_sharing_a_table_is_delivered_once() {
     let said: String = outputs.iter().map(text).collect();
     assert!(said.contains("already sent by another awsdash"), "{said}");
 }
+
+#[test]
+fn the_daily_cap_counts_the_whole_team() {
+    use awsdash::meter::{Meter, Refused};
+    let emu = Emulator::start();
+    let rt = rt();
+    init(&emu, &rt);
+    let a = Meter::new(None, 2).with_team(store(&emu, &rt, "box-a:1").counter(2));
+    let b = Meter::new(None, 2).with_team(store(&emu, &rt, "box-b:2").counter(2));
+    let first = rt.block_on(a.reserve_paid(t0())).expect("the team's first");
+    let _second = rt
+        .block_on(b.reserve_paid(t0()))
+        .expect("the team's second");
+    let refused = rt
+        .block_on(a.reserve_paid(t0()))
+        .expect_err("each machine made one, but the team made two");
+    assert!(
+        matches!(refused, Refused::TeamCap { cap: 2, .. }),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("the team sharing the table awsdash-cache")
+    );
+    assert_eq!(
+        a.today(t0()).cost_explorer,
+        1,
+        "the local reservation was given back"
+    );
+    assert_eq!(a.paid_left(t0()), 0, "the team's count as last seen");
+    // A refund (AWS answered with an error) gives the team its call back.
+    rt.block_on(a.refund_paid(first));
+    let _again = rt.block_on(b.reserve_paid(t0())).expect("after the refund");
+    // The next UTC day starts from zero.
+    let _tomorrow = rt
+        .block_on(a.reserve_paid(t0() + Duration::days(1)))
+        .expect("a new day");
+}

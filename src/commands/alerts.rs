@@ -59,10 +59,7 @@ pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
         .map(aws_sdk_sns::Client::new);
     let engine = Engine::new(&settings.alerts, state_for(settings), sns, &process_env)?;
     Ok(match config.filter(|_| shares) {
-        Some(config) => match crate::store::from_settings(settings, &config) {
-            crate::store::Store::Dynamo(store) => engine.sharing(store),
-            crate::store::Store::Disk(_) => engine,
-        },
+        Some(config) => engine.sharing(crate::store::shared(settings, &config)),
         None => engine,
     })
 }

@@ -19,12 +19,13 @@ pub async fn run(settings: &Settings, args: &StoreArgs) -> Result<(), AppError> 
         ));
     }
     let config = crate::source::aws::client::load(&settings.aws).await?;
-    let client = aws_sdk_dynamodb::Client::new(&config);
+    let store = crate::store::shared(settings, &config);
+    let client = store.client();
     let name = &settings.store.table;
     let mut text = String::new();
     match &args.action {
         StoreAction::Init => {
-            for line in table::init(&client, name).await? {
+            for line in table::init(client, name).await? {
                 text.push_str(&format!("{line}\n"));
             }
             if settings.store.kind == StoreKind::Disk {
@@ -35,7 +36,7 @@ pub async fn run(settings: &Settings, args: &StoreArgs) -> Result<(), AppError> 
         }
         StoreAction::Status { json } => {
             let now = Utc::now();
-            let entries = table::entries(&client, name, now).await.map_err(|e| {
+            let entries = table::entries(client, name, now).await.map_err(|e| {
                 let advice = e.advice(None);
                 if e.is_permission() {
                     AppError::Credentials(advice)
@@ -43,13 +44,7 @@ pub async fn run(settings: &Settings, args: &StoreArgs) -> Result<(), AppError> 
                     AppError::Unavailable(advice)
                 }
             })?;
-            let counter = crate::store::DynamoStore::new(
-                client.clone(),
-                name.clone(),
-                chrono::Duration::seconds(settings.store.lease_secs as i64),
-                crate::store::LEASE_SETTLE,
-            )
-            .counter(settings.refresh.max_cost_explorer_calls_per_day);
+            let counter = store.counter(settings.refresh.max_cost_explorer_calls_per_day);
             let calls = counter.on(now.date_naive()).await.ok();
             text = if *json {
                 let value = serde_json::json!({

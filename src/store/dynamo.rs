@@ -92,7 +92,8 @@ fn chunk_sk(generation: u64, tag: &str, i: usize) -> String {
 }
 
 impl Meta {
-    fn from_item(item: &Item) -> Option<Meta> {
+    /// Reads `item` as a meta item of this layout, if it is one.
+    pub fn from_item(item: &Item) -> Option<Meta> {
         if number::<i64>(item, "format") != Some(FORMAT) {
             return None;
         }
@@ -120,11 +121,6 @@ impl Meta {
         item.insert("sha256".into(), s(&self.sha256));
         item.insert("kind".into(), s(&self.kind));
         item
-    }
-
-    /// Reads `item` as a meta item if it is one (for `store status`).
-    pub fn parse(item: &Item) -> Option<Meta> {
-        Meta::from_item(item)
     }
 }
 

@@ -152,13 +152,19 @@ pub fn from_settings(
 ) -> Store {
     match settings.store.kind {
         crate::config::StoreKind::Disk => Store::Disk(DiskCache::new(settings.cache_dir.clone())),
-        crate::config::StoreKind::Dynamodb => Store::Dynamo(DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(config),
-            settings.store.table.clone(),
-            Duration::seconds(settings.store.lease_secs as i64),
-            LEASE_SETTLE,
-        )),
+        crate::config::StoreKind::Dynamodb => Store::Dynamo(shared(settings, config)),
     }
+}
+
+/// The `[store]` table, whatever `kind` says (the `store` commands work on it before a team
+/// switches to it).
+pub fn shared(settings: &crate::settings::Settings, config: &aws_config::SdkConfig) -> DynamoStore {
+    DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(config),
+        settings.store.table.clone(),
+        Duration::seconds(settings.store.lease_secs as i64),
+        LEASE_SETTLE,
+    )
 }
 
 /// Who this process is to the others sharing a table: host name and pid, as the header and

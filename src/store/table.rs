@@ -236,7 +236,7 @@ pub async fn entries(
             let entry = found.entry(stem.clone()).or_insert_with(|| empty(&stem));
             match text("sk").as_deref() {
                 Some("meta") => {
-                    if let Some(meta) = Meta::parse(item) {
+                    if let Some(meta) = Meta::from_item(item) {
                         entry.generation = Some(meta.generation);
                         entry.age_secs = Some((now - meta.fetched_at).num_seconds());
                         entry.fetched_at = Some(meta.fetched_at);
