@@ -428,6 +428,31 @@ fn store_init_is_safe_twice_status_shows_age_generation_and_holder_and_doctor_ch
         "{table}"
     );
     rt.block_on(lease.release()).expect("release");
+
+    // Another machine reads the fresh answer without paying; --no-cache refreshes it at once
+    // (under the lease) and publishes generation 2.
+    emu.clear_journal();
+    let elsewhere = Home::new();
+    let config = shared_config(&elsewhere, "");
+    let mut args: Vec<&str> = vec!["--config", &config];
+    args.extend(span.iter().map(String::as_str));
+    let v = elsewhere.snapshot(&emu, &args);
+    assert_eq!(v["origin"]["cost_explorer"], "shared", "{}", v["origin"]);
+    assert_eq!(emu.count("ce", None), 0);
+    args.push("--no-cache");
+    let v = elsewhere.snapshot(&emu, &args);
+    assert_eq!(v["origin"]["cost_explorer"], "fetched", "{}", v["origin"]);
+    assert!(emu.count("ce", Some("GetCostAndUsage")) >= 1);
+    let status = home.run(&emu, &["store", "status", "--json", "--config", &config]);
+    let s: Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert!(
+        s["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["kind"] == "ce-cube" && e["generation"] == 2),
+        "{s}"
+    );
 }
 
 #[test]
