@@ -60,7 +60,7 @@ struct Paid {
 pub struct AwsPoller {
     source: AwsSource,
     query: Query,
-    /// The account the numbers belong to: the one remembered on disk until STS confirms it.
+    /// The account the numbers belong to: the one remembered in the store until STS confirms it.
     account: Option<String>,
     cube: Option<Cached<CostCube>>,
     forecast: Option<ForecastRest>,

@@ -1,6 +1,7 @@
 //! Assembles snapshots from the AWS sources, spending as few Cost Explorer calls as the data's
-//! freshness allows: the cube and the forecast come from the disk cache while younger than the
-//! TTL; region and service filters are applied to a cached cube locally (the CE query carries
+//! freshness allows: the cube and the forecast come from the store (this machine's disk, or the
+//! team's DynamoDB table, where only the lease holder pays) while younger than the TTL; region
+//! and service filters are applied to a cached cube locally (the CE query carries
 //! only account and tag filters), so flipping them costs nothing.
 //!
 //! Every method takes `&self` and the account explicitly, so callers can run the free and the
@@ -191,7 +192,7 @@ impl AwsSource {
     }
 
     /// The account id, asked of STS once per process (concurrent callers share one request),
-    /// and remembered on disk for the next start.
+    /// and remembered in the store for the next start.
     pub async fn account(&self, now: DateTime<Utc>) -> Result<String, FetchError> {
         let id = self
             .account_id
