@@ -53,10 +53,12 @@ pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
         true => Some(crate::source::aws::client::load(&settings.aws).await?),
         false => None,
     };
-    let sns = config
-        .as_ref()
-        .filter(|_| wants_sns)
-        .map(aws_sdk_sns::Client::new);
+    let sns = config.as_ref().filter(|_| wants_sns).map(|config| {
+        let sns = aws_sdk_sns::config::Builder::from(config)
+            .interceptor(crate::source::aws::requests::CountRequests)
+            .build();
+        aws_sdk_sns::Client::from_conf(sns)
+    });
     let engine = Engine::new(&settings.alerts, state_for(settings), sns, &process_env)?;
     Ok(match config.filter(|_| shares) {
         Some(config) => engine.sharing(crate::store::shared(settings, &config)),

@@ -9,6 +9,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
+use super::requests::CountRequests;
 use crate::error::AppError;
 use crate::settings::AwsSettings;
 
@@ -105,19 +106,28 @@ async fn check_profile_exists(name: &str) -> Result<(), AppError> {
 }
 
 impl Clients {
+    /// Each client counts the requests it sends (see `requests`).
     pub fn new(config: &SdkConfig) -> Clients {
         let billing = Region::new(BILLING_REGION);
         let ce = aws_sdk_costexplorer::config::Builder::from(config)
             .region(billing.clone())
+            .interceptor(CountRequests)
             .build();
         let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(config)
             .region(billing)
+            .interceptor(CountRequests)
+            .build();
+        let budgets = aws_sdk_budgets::config::Builder::from(config)
+            .interceptor(CountRequests)
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(config)
+            .interceptor(CountRequests)
             .build();
         Clients {
             ce: aws_sdk_costexplorer::Client::from_conf(ce),
-            budgets: aws_sdk_budgets::Client::new(config),
+            budgets: aws_sdk_budgets::Client::from_conf(budgets),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
-            sts: aws_sdk_sts::Client::new(config),
+            sts: aws_sdk_sts::Client::from_conf(sts),
         }
     }
 }

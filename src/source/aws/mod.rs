@@ -7,6 +7,7 @@ pub mod ce;
 pub mod client;
 pub mod cloudwatch;
 pub mod error;
+pub mod requests;
 pub mod source;
 
 use chrono::{DateTime, Utc};
