@@ -13,6 +13,7 @@ pub mod error;
 pub mod lockfile;
 pub mod logging;
 pub mod meter;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod poller;
