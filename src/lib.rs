@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod poller;
+pub mod serve;
 pub mod settings;
 pub mod source;
 pub mod store;
