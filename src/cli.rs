@@ -33,6 +33,8 @@ pub enum Command {
     /// The team's shared DynamoDB table ([store]): `store init` creates it, `store status`
     /// shows what it holds.
     Store(StoreArgs),
+    /// Headless: poll, deliver alerts, serve /metrics, /healthz, /ready (systemd, containers).
+    Collect(CollectArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -51,6 +53,13 @@ pub enum StoreAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CollectArgs {
+    /// Serve on this address; 0.0.0.0:9184 or [::]:9184 for every interface.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9184", value_parser = listen_addr)]
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -165,6 +174,12 @@ fn profile_name(text: &str) -> Result<String, String> {
 
 fn region_name(text: &str) -> Result<String, String> {
     crate::config::check_region(text).map(|()| text.to_string())
+}
+
+fn listen_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!("{text:?} is not an IP:PORT address such as 127.0.0.1:9184 or [::1]:9184")
+    })
 }
 
 /// Empty is accepted and means unset, as in the AWS CLI.

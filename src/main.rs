@@ -80,6 +80,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
         Some(Command::Doctor) => commands::doctor::run(&settings).await,
         Some(Command::Alerts(args)) => commands::alerts::run(&settings, args).await,
         Some(Command::Store(args)) => commands::store::run(&settings, args).await,
+        Some(Command::Collect(args)) => commands::collect::run(settings, &cli.common, args).await,
         None => commands::dashboard::run(&settings).await,
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeGaugeValue, EncodeMetric};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
@@ -102,11 +102,11 @@ pub fn up(snapshot: Option<&Snapshot>) -> bool {
 }
 
 /// Writes one gauge family with its `(labels, value)` samples.
-fn gauges<const N: usize>(
+fn gauges<const N: usize, V: EncodeGaugeValue>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
-    samples: impl IntoIterator<Item = ([(&'static str, String); N], f64)>,
+    samples: impl IntoIterator<Item = ([(&'static str, String); N], V)>,
 ) -> fmt::Result {
     let help = format!("{help} {CACHED}");
     let mut family = encoder.encode_descriptor(name, &help, None, MetricType::Gauge)?;
@@ -183,7 +183,7 @@ impl Collector for Scrape {
             &mut encoder,
             "awsdash_alerts_firing",
             "Alerts that fire on the last snapshot (budgets, forecasts, anomalies, rules).",
-            snapshot.map(|s| ([], s.alerts.len() as f64)),
+            snapshot.map(|s| ([], s.alerts.len() as u64)),
         )?;
 
         let freshness = snapshot.map(|s| s.freshness.clone()).unwrap_or_default();

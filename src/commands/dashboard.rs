@@ -30,14 +30,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             settings.alerts.clone(),
         )
     } else {
-        let source = crate::source::aws::from_settings(settings, false).await?;
-        let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
-        let engine = match settings.alerts.sink.is_empty() {
-            true => None,
-            false => Some(super::alerts::engine(settings).await?),
-        };
-        let poller = poller::AwsPoller::new(source, settings.query.clone(), interval)
-            .watching(settings.alerts.clone(), settings.view.days);
+        let (poller, engine) = super::aws_poller(settings).await?;
         poller::spawn_aws(poller, engine)
     };
     let theme = Theme::new(&settings.ui, Theme::no_color_env(), Theme::dumb_term_env());

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod alerts;
+pub mod collect;
 pub mod dashboard;
 pub mod doctor;
 pub mod snapshot;
@@ -77,6 +78,28 @@ pub fn say_failures(fetched: &Fetched) {
     for note in &fetched.notes {
         eprintln!("awsdash: {}", clean_lines(note));
     }
+}
+
+/// The AWS poller for `settings` and the alert engine of its sinks (none without sinks), not
+/// yet started: what the dashboard and `collect` run.
+pub async fn aws_poller(
+    settings: &Settings,
+) -> Result<
+    (
+        crate::poller::AwsPoller,
+        Option<crate::alerts::engine::Engine>,
+    ),
+    AppError,
+> {
+    let source = crate::source::aws::from_settings(settings, false).await?;
+    let interval = chrono::Duration::seconds(settings.refresh.interval_secs as i64);
+    let engine = match settings.alerts.sink.is_empty() {
+        true => None,
+        false => Some(alerts::engine(settings).await?),
+    };
+    let poller = crate::poller::AwsPoller::new(source, settings.query.clone(), interval)
+        .watching(settings.alerts.clone(), settings.view.days);
+    Ok((poller, engine))
 }
 
 /// Fetches one snapshot for `settings` from the demo account or AWS. The free sources and Cost
