@@ -6,6 +6,7 @@ pub mod emulator;
 pub mod fixture;
 pub mod home;
 pub mod process;
+pub mod prometheus;
 pub mod receiver;
 pub mod sns;
 
