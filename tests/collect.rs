@@ -414,6 +414,23 @@ fn sighup_keeps_an_invalid_config_and_applies_a_valid_one() {
     assert!(said.contains("unknown field `dayz`"), "{said}");
     assert!(collector.alive());
     assert_eq!(collector.get("/ready").0, 200);
+    // Valid TOML, but a sink whose URL is in a variable the process does not have.
+    std::fs::write(
+        &config,
+        "[[alerts.sink]]\nname = \"ops-hook\"\nkind = \"webhook\"\nurl_env = \"AWSDASH_TEST_UNSET_URL\"\n",
+    )
+    .expect("write");
+    collector.signal(libc::SIGHUP);
+    collector.wait_for("the second refusal", || {
+        collector
+            .stderr()
+            .matches("config not reloaded, the one in use stays")
+            .count()
+            == 2
+    });
+    assert!(collector.stderr().contains("AWSDASH_TEST_UNSET_URL"));
+    assert!(!collector.stderr().contains("reloaded config"));
+    assert_eq!(collector.get("/ready").0, 200);
     assert!(hook.requests().is_empty());
 
     emu.clear_journal();
