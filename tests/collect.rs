@@ -576,3 +576,41 @@ fn the_parser_refuses_what_prometheus_refuses() {
         assert!(parse(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+#[test]
+fn the_readme_documents_every_metric_and_the_sample_unit_runs_collect() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let rendered = awsdash::metrics::render(None, Vec::new()).expect("render");
+    let families = parse(&rendered).expect("parses").families;
+    assert_eq!(families.len(), REQUIRED.len());
+    for name in families.keys() {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README lacks {name}"
+        );
+    }
+
+    let unit = std::fs::read_to_string(root.join("assets/awsdash-collect.service")).expect("unit");
+    for line in [
+        "Type=simple",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "Restart=on-failure",
+        "User=awsdash",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "the unit lacks {line}");
+    }
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart");
+    let argv: Vec<&str> = exec.split_whitespace().collect();
+    use clap::Parser as _;
+    let cli = awsdash::cli::Cli::try_parse_from(&argv).expect("the unit's command line parses");
+    assert!(matches!(
+        cli.command,
+        Some(awsdash::cli::Command::Collect(_))
+    ));
+    assert!(cli.common.config.is_some(), "the unit names its config");
+}
