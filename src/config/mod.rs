@@ -373,14 +373,42 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// toml's message, which quotes the offending line — unless that line may hold a secret (a
+/// sink's `url` or `secret`, anything with `://` or `whsec_`): then only where it is, so a
+/// typo next to a webhook URL never prints the URL (stderr, the log, a collector's journal).
+fn syntax_error(text: &str, e: &toml::de::Error) -> String {
+    let full = e.to_string().trim_end().to_string();
+    let Some(span) = e.span() else {
+        return full;
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let key = line
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    let secretive =
+        matches!(key, "url" | "secret") || line.contains("://") || line.contains("whsec_");
+    if !secretive {
+        return full;
+    }
+    let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!(
+        "TOML parse error at line {line_no}, column {column} (the line is not shown: it may hold a secret)\n{}",
+        e.message()
+    )
+}
+
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
         };
-        let config: Config =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        let config: Config = toml::from_str(text).map_err(|e| invalid(syntax_error(text, &e)))?;
         // What one key cannot say alone: a sink's URL or topic, unique names.
         config.alerts.check().map_err(invalid)?;
         Ok(config)
@@ -486,6 +514,24 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn a_syntax_error_beside_a_secret_never_quotes_it() {
+        let hook = "https://hooks.slack.com/services/T0/B0/supersecretpath";
+        let text = format!(
+            "[alerts]\n[[alerts.sink]]\nname = \"s\"\nkind = \"slack\"\nurl = \"{hook}\" x\n"
+        );
+        let e = parse(&text).expect_err("syntax error").to_string();
+        assert!(!e.contains("supersecretpath"), "{e}");
+        assert!(e.contains("line 5") && e.contains("not shown"), "{e}");
+        let e = parse("[view]\ndays = 30 x\n")
+            .expect_err("syntax error")
+            .to_string();
+        assert!(
+            e.contains("days = 30 x"),
+            "an ordinary line is still quoted: {e}"
+        );
     }
 
     #[test]
