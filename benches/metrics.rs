@@ -75,6 +75,8 @@ fn big_snapshot() -> Snapshot {
         alerts: Vec::new(),
         aws_anomalies_note: None,
         aws_anomalies_read: true,
+        origin: None,
+        refreshing_by: None,
     }
 }
 

@@ -152,6 +152,35 @@ fn the_lease_is_taken_extended_released_and_taken_over_after_it_expires() {
     );
 }
 
+#[test]
+fn leases_still_held_at_exit_are_given_back_so_another_process_takes_over_at_once() {
+    let emu = Emulator::start();
+    let rt = rt();
+    init(&emu, &rt);
+    let leaver = store(&emu, &rt, "leaver:1");
+    let next = store(&emu, &rt, "next:2");
+    let pk = "q#exit-test";
+    // A refresh abandoned mid-way: the lease is taken and never released by its fetch.
+    let taken = rt
+        .block_on(leaver.leases().acquire(pk, t0()))
+        .expect("acquire");
+    assert!(matches!(taken, Taken::Acquired(_)));
+    std::mem::forget(taken);
+    let held = rt
+        .block_on(next.leases().acquire(pk, t0() + Duration::seconds(1)))
+        .expect("acquire");
+    assert_eq!(holder(&held), Some("leaver:1"));
+
+    rt.block_on(awsdash::store::lease::release_held("leaver:1"));
+    let taken = rt
+        .block_on(next.leases().acquire(pk, t0() + Duration::seconds(2)))
+        .expect("acquire");
+    assert!(
+        matches!(taken, Taken::Acquired(_)),
+        "free long before the lease would have expired"
+    );
+}
+
 fn cube_of(days: i64, services: usize, cents: i64) -> CostCube {
     let range = Window::new(
         "2025-10-01".parse().expect("date"),

@@ -124,11 +124,13 @@ pub async fn run(
 /// Prometheus sees the collector leaving before it is gone), the poller makes no new AWS call
 /// and a poll in flight may finish, then the port closes.
 ///
-/// Once `collect` refreshes the shared store, the store's lease is released here, after the
-/// poller has stopped (nothing can write any more) and before the port closes.
+/// With the shared store, any lease still held (a refresh abandoned after the grace) is
+/// given back after the poller has stopped and before the port closes, so another process
+/// takes over at once.
 async fn shutdown(shared: &Shared, poller: PollerHandle, server: Server) {
     shared.stop_ready();
     stop(poller, shared).await;
+    crate::store::lease::give_back_on_exit().await;
     server.stop().await;
     say("stopped");
     tracing::info!("collect stopped");

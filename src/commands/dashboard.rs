@@ -39,5 +39,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
         settings.query.clone(),
         Utc::now(),
     );
-    event_loop::run(app, handle, settings.ui.mouse).await
+    let ended = event_loop::run(app, handle, settings.ui.mouse).await;
+    crate::store::lease::give_back_on_exit().await;
+    ended
 }

@@ -15,6 +15,7 @@
 //! and takeover without waiting.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -55,6 +56,88 @@ pub struct Lease {
     /// The caller's `now` at acquisition and the instant it was read, so the lease keeps the
     /// caller's clock (a simulated one in tests) while it is extended in real time.
     clock: (DateTime<Utc>, Instant),
+}
+
+/// The leases this process holds right now. An exit (`collect`'s SIGTERM, the dashboard's
+/// `q`) gives them back with [`release_held`] even when the fetch a lease guards is
+/// abandoned mid-way, so another process takes over at once rather than after `lease_secs`.
+static HELD: Mutex<Vec<Held>> = Mutex::new(Vec::new());
+
+/// One entry of [`HELD`]: enough to delete the lease item if it is still ours.
+#[derive(Debug, Clone)]
+struct Held {
+    leases: Leases,
+    pk: String,
+    version: String,
+}
+
+fn held() -> std::sync::MutexGuard<'static, Vec<Held>> {
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn forget(pk: &str, table: &str) {
+    held().retain(|h| !(h.pk == pk && h.leases.table == table));
+}
+
+/// Gives back every lease `holder` (this process: [`super::holder_name`]) still holds —
+/// conditionally: one that already passed to another process stays theirs. Errors are
+/// logged: an unreleased lease expires anyway.
+pub async fn release_held(holder: &str) {
+    let mine: Vec<Held> = {
+        let mut all = held();
+        let (mine, others) = std::mem::take(&mut *all)
+            .into_iter()
+            .partition(|h| h.leases.holder == holder);
+        *all = others;
+        mine
+    };
+    for h in mine {
+        match delete_if_mine(&h.leases, &h.pk, &h.version).await {
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(pk = %h.pk, "cannot release the store lease (it expires by itself): {e}")
+            }
+        }
+    }
+}
+
+/// [`release_held`] on the way out, for at most 3 s: a table that does not answer must not
+/// hold up an exit (the leases then expire by themselves).
+pub async fn give_back_on_exit() {
+    if held().is_empty() {
+        return;
+    }
+    let me = super::holder_name();
+    if tokio::time::timeout(std::time::Duration::from_secs(3), release_held(&me))
+        .await
+        .is_err()
+    {
+        tracing::warn!("the store did not answer within 3 s: held leases expire by themselves");
+    }
+}
+
+/// Deletes the lease item of `pk` if `version` is still the stored one. `false`: it was not.
+async fn delete_if_mine(leases: &Leases, pk: &str, version: &str) -> Result<bool, AwsError> {
+    let delete = leases
+        .client
+        .delete_item()
+        .table_name(&leases.table)
+        .set_key(Some(leases.key(pk)))
+        .condition_expression("version = :mine")
+        .expression_attribute_values(":mine", s(version))
+        .send()
+        .await;
+    match delete {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(AwsError::classify("dynamodb:DeleteItem", &e)),
+    }
 }
 
 /// A version no other acquisition or extension can have: holder, time and a counter.
@@ -180,13 +263,20 @@ impl Leases {
             .await
             .map_err(|e| AwsError::classify("dynamodb:GetItem", &e))?;
         match holder_in(stored.item(), now) {
-            Some((_, v, _)) if v == version => Ok(Taken::Acquired(Lease {
-                leases: self.clone(),
-                pk: pk.to_string(),
-                version,
-                expires_at,
-                clock: (now, Instant::now()),
-            })),
+            Some((_, v, _)) if v == version => {
+                held().push(Held {
+                    leases: self.clone(),
+                    pk: pk.to_string(),
+                    version: version.clone(),
+                });
+                Ok(Taken::Acquired(Lease {
+                    leases: self.clone(),
+                    pk: pk.to_string(),
+                    version,
+                    expires_at,
+                    clock: (now, Instant::now()),
+                }))
+            }
             Some((by, _, until)) => Ok(Taken::Held { by, until }),
             None => Ok(Taken::Held {
                 by: String::new(),
@@ -228,6 +318,11 @@ impl Lease {
             .await;
         match update {
             Ok(_) => {
+                for h in held().iter_mut() {
+                    if h.pk == self.pk && h.leases.table == self.leases.table {
+                        h.version.clone_from(&version);
+                    }
+                }
                 self.version = version;
                 self.expires_at = expires_at;
                 Ok(true)
@@ -245,26 +340,8 @@ impl Lease {
     /// Gives the lease back so the next process need not wait for it to expire. `false`: it
     /// was no longer ours.
     pub async fn release(self) -> Result<bool, AwsError> {
-        let delete = self
-            .leases
-            .client
-            .delete_item()
-            .table_name(&self.leases.table)
-            .set_key(Some(self.leases.key(&self.pk)))
-            .condition_expression("version = :mine")
-            .expression_attribute_values(":mine", s(&self.version))
-            .send()
-            .await;
-        match delete {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(AwsError::classify("dynamodb:DeleteItem", &e)),
-        }
+        forget(&self.pk, &self.leases.table);
+        delete_if_mine(&self.leases, &self.pk, &self.version).await
     }
 
     /// Runs `work` while extending the lease every third of its length, so a fetch that

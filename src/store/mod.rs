@@ -159,8 +159,11 @@ pub fn from_settings(
 /// The `[store]` table, whatever `kind` says (the `store` commands work on it before a team
 /// switches to it).
 pub fn shared(settings: &crate::settings::Settings, config: &aws_config::SdkConfig) -> DynamoStore {
+    let dynamodb = aws_sdk_dynamodb::config::Builder::from(config)
+        .interceptor(crate::source::aws::requests::CountRequests)
+        .build();
     DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(config),
+        aws_sdk_dynamodb::Client::from_conf(dynamodb),
         settings.store.table.clone(),
         Duration::seconds(settings.store.lease_secs as i64),
         LEASE_SETTLE,
