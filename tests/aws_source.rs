@@ -596,7 +596,7 @@ fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
 }
 
 #[test]
-fn ten_dashboards_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
+fn ten_dashboards_and_a_collector_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
     let Rig { emu, rt, cache } = Rig::start();
     let alone = simulated_day(&emu, &rt, &mut [poller(&emu, &rt, cache.path())]);
     emu.clear_journal();
@@ -616,20 +616,23 @@ fn ten_dashboards_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
             .as_holder(&format!("dashboard-{i}:1")),
         )
     };
-    let mut pollers: Vec<AwsPoller> = (0..10)
+    // Ten dashboards and one `awsdash collect`: the collector builds its poller through the
+    // same `commands::aws_poller` as the dashboard, so here it is one more poller, with a
+    // holder of its own.
+    let mut pollers: Vec<AwsPoller> = (0..11)
         .map(|i| poller_on(&emu, &rt, shared(i), &format!("emulator-{i}")))
         .collect();
     let together = simulated_day(&emu, &rt, &mut pollers);
-    let (one, ten): (usize, usize) = (alone.values().sum(), together.values().sum());
+    let (one, eleven): (usize, usize) = (alone.values().sum(), together.values().sum());
     eprintln!(
-        "paid Cost Explorer calls in a simulated day: 1 dashboard {one} {alone:?}; 10 sharing a table {ten} {together:?}"
+        "paid Cost Explorer calls in a simulated day: 1 dashboard {one} {alone:?}; 10 dashboards + 1 collector sharing a table {eleven} {together:?}"
     );
-    assert_eq!(together, alone, "ten dashboards pay what one pays");
+    assert_eq!(together, alone, "ten dashboards and a collector pay what one pays");
 
     // A dashboard opened on the warm table shows the shared numbers before any AWS call
     // but the store's reads.
     emu.clear_journal();
-    let mut late = poller_on(&emu, &rt, shared(10), "emulator-0");
+    let mut late = poller_on(&emu, &rt, shared(11), "emulator-0");
     let started = std::time::Instant::now();
     let snapshot = rt
         .block_on(late.cached_snapshot(Utc::now()))
