@@ -627,7 +627,10 @@ fn ten_dashboards_and_a_collector_sharing_a_table_pay_in_a_simulated_day_what_on
     eprintln!(
         "paid Cost Explorer calls in a simulated day: 1 dashboard {one} {alone:?}; 10 dashboards + 1 collector sharing a table {eleven} {together:?}"
     );
-    assert_eq!(together, alone, "ten dashboards and a collector pay what one pays");
+    assert_eq!(
+        together, alone,
+        "ten dashboards and a collector pay what one pays"
+    );
 
     // A dashboard opened on the warm table shows the shared numbers before any AWS call
     // but the store's reads.

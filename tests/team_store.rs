@@ -288,6 +288,29 @@ fn shared_config(home: &Home, extra: &str) -> String {
     ))
 }
 
+/// Starts `n` awsdash processes at once, each with a home of its own and a config naming the
+/// shared table (plus `extra`), runs `args` in each and waits for all of them.
+fn run_together(emu: &Emulator, n: usize, extra: &str, args: &[&str]) -> Vec<Output> {
+    let homes: Vec<Home> = (0..n).map(|_| Home::new()).collect();
+    let children: Vec<_> = homes
+        .iter()
+        .map(|home| {
+            let config = shared_config(home, extra);
+            let mut all = args.to_vec();
+            all.extend(["--config", &config]);
+            home.command(&emu.url(), &all)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("awsdash starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("awsdash ends"))
+        .collect()
+}
+
 fn text(out: &Output) -> String {
     format!(
         "stdout:\n{}\nstderr:\n{}",
@@ -330,24 +353,7 @@ fn five_processes_started_together_pay_for_one_cold_set_of_calls_and_agree() {
     let out = setup.run(&emu, &["store", "init", "--config", &config]);
     assert!(out.status.success(), "{}", text(&out));
 
-    let homes: Vec<Home> = (0..5).map(|_| Home::new()).collect();
-    let children: Vec<_> = homes
-        .iter()
-        .map(|home| {
-            let config = shared_config(home, "");
-            let mut all = args.clone();
-            all.extend(["--config", &config]);
-            home.command(&emu.url(), &all)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("awsdash starts")
-        })
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().expect("awsdash ends"))
-        .collect();
+    let outputs = run_together(&emu, 5, "", &args);
     let mut totals = BTreeSet::new();
     let mut fetched = 0;
     for out in &outputs {
@@ -504,24 +510,9 @@ fn one_alert_seen_by_two_processes_sharing_a_table_is_delivered_once() {
     );
 
     let span = window_args(window);
-    let homes: Vec<Home> = (0..2).map(|_| Home::new()).collect();
-    let children: Vec<_> = homes
-        .iter()
-        .map(|home| {
-            let config = shared_config(home, &sink);
-            let mut all: Vec<&str> = vec!["alerts", "run", "--config", &config];
-            all.extend(span.iter().map(String::as_str));
-            home.command(&emu.url(), &all)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("awsdash starts")
-        })
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().expect("awsdash ends"))
-        .collect();
+    let mut args: Vec<&str> = vec!["alerts", "run"];
+    args.extend(span.iter().map(String::as_str));
+    let outputs = run_together(&emu, 2, &sink, &args);
     for out in &outputs {
         assert!(out.status.success(), "{}", text(out));
     }

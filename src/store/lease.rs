@@ -199,16 +199,23 @@ impl Leases {
         pk: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, DateTime<Utc>)>, AwsError> {
-        let item = self
-            .client
+        let item = self.read(pk).await?;
+        Ok(holder_in(item.item(), now).map(|(by, _, until)| (by, until)))
+    }
+
+    /// The lease item of `pk` as stored now (a strongly consistent read).
+    async fn read(
+        &self,
+        pk: &str,
+    ) -> Result<aws_sdk_dynamodb::operation::get_item::GetItemOutput, AwsError> {
+        self.client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(self.key(pk)))
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| AwsError::classify("dynamodb:GetItem", &e))?;
-        Ok(holder_in(item.item(), now).map(|(by, _, until)| (by, until)))
+            .map_err(|e| AwsError::classify("dynamodb:GetItem", &e))
     }
 
     /// Takes the lease of `pk` if it is free or expired at `now`.
@@ -253,15 +260,7 @@ impl Leases {
         if !self.settle.is_zero() {
             tokio::time::sleep(self.settle).await;
         }
-        let stored = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(self.key(pk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("dynamodb:GetItem", &e))?;
+        let stored = self.read(pk).await?;
         match holder_in(stored.item(), now) {
             Some((_, v, _)) if v == version => {
                 held().push(Held {
