@@ -270,7 +270,7 @@ fn hostile_and_wide_names_keep_every_column_in_place() {
     assert_eq!(rows.len(), 3, "{frame}");
     let border = |y: u16| (1..80).find(|&x| buffer[(x, y)].symbol() == "│");
     let header = (0..24)
-        .find(|&y| row_text(y).contains("Change"))
+        .find(|&y| row_text(y).contains("Share"))
         .expect("the header row");
     let cents = (0..80)
         .rev()
@@ -330,9 +330,10 @@ fn failed_budgets_and_missing_costs_say_why() {
 }
 
 /// The demo account with its findings, as the demo poller sends it: a rule that fires, the
-/// anomalies local detection finds, counted in the header, marked on the chart, listed by `a`.
+/// anomalies local detection finds, counted in the header, marked on the chart, listed by `a`
+/// (the alerts view, 7).
 #[test]
-fn alerts_show_in_the_header_the_chart_and_their_overlay() {
+fn alerts_show_in_the_header_the_chart_and_their_view() {
     let alerts: awsdash::config::AlertsConfig = toml::from_str(
         r#"
         [[rule]]
@@ -360,13 +361,14 @@ fn alerts_show_in_the_header_the_chart_and_their_overlay() {
     let frame = render(&app, 80, 24);
     assert!(
         frame.contains("daily spend"),
-        "overlay lists the rule:\n{frame}"
+        "the view lists the rule:\n{frame}"
     );
-    assert_snapshot!("80x24_alerts_overlay", frame);
+    assert_snapshot!("80x24_alerts_view", frame);
+    assert_snapshot!("160x48_alerts_view", render(&app, 160, 48));
     press_all(&mut app, &["Esc"]);
     assert!(
         !render(&app, 80, 24).contains("daily spend"),
-        "Esc closes it"
+        "Esc goes back to the overview"
     );
 }
 

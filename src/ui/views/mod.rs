@@ -1,0 +1,107 @@
+//! The dashboard's views, one module each, switched with the number keys and shown as tabs in
+//! the header. Each module holds its own state (what is selected, scrolled, opened) and its
+//! drawing; the window and the filters belong to [`App`] and so apply to every view.
+
+pub mod alerts;
+pub mod overview;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::app::App;
+
+/// Which view is on screen, in tab order; `key` is the number that shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tab {
+    Overview,
+    Tags,
+    Accounts,
+    Changes,
+    Credits,
+    Savings,
+    Alerts,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 7] = [
+        Tab::Overview,
+        Tab::Tags,
+        Tab::Accounts,
+        Tab::Changes,
+        Tab::Credits,
+        Tab::Savings,
+        Tab::Alerts,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Tags => "Tags",
+            Tab::Accounts => "Accounts",
+            Tab::Changes => "Changes",
+            Tab::Credits => "Credits",
+            Tab::Savings => "Savings",
+            Tab::Alerts => "Alerts",
+        }
+    }
+
+    /// The number key that shows this view: '1' for the overview … '7' for alerts.
+    pub fn key(self) -> char {
+        let index = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        char::from(b'1' + index as u8)
+    }
+}
+
+/// The tab bar: every view with its number, the shown one highlighted. `short` (small
+/// terminals) names only the shown view and numbers the others.
+pub fn tab_bar(app: &App, short: bool) -> Line<'static> {
+    let theme = app.theme();
+    let mut spans = Vec::new();
+    for tab in Tab::ALL {
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        let shown = tab == app.tab;
+        let text = if short && !shown {
+            tab.key().to_string()
+        } else {
+            format!("{} {}", tab.key(), tab.title())
+        };
+        let style = if shown {
+            theme.selected()
+        } else {
+            theme.label()
+        };
+        spans.push(Span::styled(format!(" {text} "), style));
+    }
+    Line::from(spans)
+}
+
+/// Draws the shown view into the body `area`; `compact` on small terminals.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
+    match app.tab {
+        Tab::Overview => overview::draw(frame, area, app, compact),
+        Tab::Alerts => alerts::draw(frame, area, app),
+        Tab::Tags | Tab::Accounts | Tab::Changes | Tab::Credits | Tab::Savings => {
+            pending(frame, area, app)
+        }
+    }
+}
+
+/// A view whose data has not arrived: its frame and what it is waiting for.
+fn pending(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme();
+    let block = super::panels::block(app, format!(" {} ", app.tab.title()), false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let text = if theme.ascii {
+        "fetching..."
+    } else {
+        "fetching…"
+    };
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(Span::styled(text, theme.dim())),
+        inner,
+    );
+}
