@@ -347,7 +347,13 @@ fn alerts_show_in_the_header_the_chart_and_their_view() {
     let demo = awsdash::source::demo::DemoSource {
         exclude_credits: false,
     };
-    let snapshot = awsdash::poller::demo_snapshot(&demo, &query, &alerts, now());
+    let snapshot = awsdash::poller::demo_snapshot(
+        &demo,
+        &query,
+        &alerts,
+        &awsdash::poller::Wants::default(),
+        now(),
+    );
     assert!(
         !snapshot.alerts.is_empty(),
         "the rule must fire on the demo"

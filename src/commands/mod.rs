@@ -111,7 +111,9 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
         let demo = DemoSource {
             exclude_credits: settings.view.exclude_credits,
         };
-        let snapshot = crate::poller::demo_snapshot(&demo, &settings.query, &settings.alerts, now);
+        let wants = crate::poller::Wants::new(&settings.view.tag_keys);
+        let snapshot =
+            crate::poller::demo_snapshot(&demo, &settings.query, &settings.alerts, &wants, now);
         return Ok(Fetched {
             snapshot: Some(snapshot),
             failures: Vec::new(),

@@ -88,6 +88,8 @@ pub struct AwsPoller {
     watch: Watch,
     /// Another process sharing the store is refreshing the cube: its name, for the header.
     refreshing_by: Option<String>,
+    /// The analysis sections someone asked for.
+    wants: super::Wants,
 }
 
 impl AwsPoller {
@@ -114,6 +116,7 @@ impl AwsPoller {
             had_errors: false,
             charges_at_fetch: None,
             refreshing_by: None,
+            wants: super::Wants::new(&[]),
         }
     }
 
@@ -470,6 +473,22 @@ impl AwsPoller {
         self.retry_at = None;
         self.problems.cost_explorer = None;
         self.problems.forecast = None;
+        self.poll(now, false, false).await
+    }
+
+    /// A view wants `section` from now on.
+    pub async fn want(
+        &mut self,
+        section: crate::model::Section,
+        now: DateTime<Utc>,
+    ) -> Vec<Update> {
+        self.wants.want(section);
+        self.poll(now, false, false).await
+    }
+
+    /// The tags section is allocated by `key` from now on.
+    pub async fn set_tag_key(&mut self, key: String, now: DateTime<Utc>) -> Vec<Update> {
+        self.wants.tag_key = Some(key);
         self.poll(now, false, false).await
     }
 

@@ -522,6 +522,7 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         alerts: Vec::new(),
         aws_anomalies_note: None,
         aws_anomalies_read: false,
+        analysis: Default::default(),
     }
 }
 
