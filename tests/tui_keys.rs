@@ -3,7 +3,7 @@
 
 mod tui_support;
 
-use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query};
+use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query, Section};
 use awsdash::poller::{Command, Severity};
 use awsdash::ui::app::{Action, App, Overlay, Panel, PickerStage, SortBy};
 use awsdash::ui::views::Tab;
@@ -493,4 +493,83 @@ fn a_toggles_the_alerts_view_and_esc_goes_back_to_the_view_before() {
     press_all(&mut app, &["1"]);
     assert_eq!(app.overview.focus, Panel::Services, "Tab is the overview's");
     assert_eq!(app.overview.sort, SortBy::Cost, "s is the overview's");
+}
+
+/// A view asks for its section the first time it is shown, never again: the poller keeps a
+/// wanted section fresh by itself, and a second ask would cost nothing but could look like one.
+#[test]
+fn a_view_wants_its_section_once_on_first_opening() {
+    let mut app = loaded();
+    let sections = [
+        ("2", Section::Tags),
+        ("3", Section::Accounts),
+        ("4", Section::Changes),
+        ("5", Section::Credits),
+        ("6", Section::Savings),
+    ];
+    for (key, section) in sections {
+        assert_eq!(
+            press_all(&mut app, &[key]),
+            [Command::Want(section)],
+            "{key}"
+        );
+    }
+    assert!(
+        press_all(&mut app, &["1", "7"]).is_empty(),
+        "they need no section"
+    );
+    for (key, _) in sections {
+        assert!(press_all(&mut app, &["1", key]).is_empty(), "{key} again");
+    }
+    // A filter changes the query, not what is wanted.
+    let commands = press_all(&mut app, &["2", "c", "w"]);
+    assert!(
+        commands.iter().all(|c| matches!(c, Command::SetQuery(_))),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn enter_shows_a_recommendation_and_esc_goes_back_to_the_list() {
+    let mut app = loaded();
+    let commands = press_all(&mut app, &["6"]);
+    answer(&mut app, commands);
+    press_all(&mut app, &["j", "j", "Enter"]);
+    assert!(app.savings.detail);
+    assert_eq!(app.savings.selection.row, 2);
+    press_all(&mut app, &["j"]);
+    assert_eq!(
+        app.savings.selection.row, 2,
+        "the detail holds its recommendation"
+    );
+    press_all(&mut app, &["Esc"]);
+    assert!(!app.savings.detail);
+    assert_eq!(app.tab, Tab::Savings, "Esc leaves the detail, not the view");
+    // Before the section arrives there is nothing to open.
+    let mut app = loaded();
+    press_all(&mut app, &["6", "Enter"]);
+    assert!(!app.savings.detail);
+}
+
+#[test]
+fn t_allocates_tags_by_the_next_key() {
+    let mut app = loaded();
+    let commands = press_all(&mut app, &["2"]);
+    answer(&mut app, commands);
+    let shown = |app: &App| {
+        let tags = app.latest.as_ref().and_then(|s| s.analysis.tags.as_ref());
+        tags.map(|t| t.key.clone())
+    };
+    assert_eq!(shown(&app).as_deref(), Some("team"));
+    // The demo's keys, in order: env, project, team — after team comes env.
+    let commands = press_all(&mut app, &["t"]);
+    assert_eq!(commands, [Command::TagKey("env".into())]);
+    answer(&mut app, commands);
+    assert_eq!(shown(&app).as_deref(), Some("env"));
+    let commands = press_all(&mut app, &["t"]);
+    assert_eq!(commands, [Command::TagKey("project".into())]);
+    assert!(
+        press_all(&mut app, &["1", "t"]).is_empty(),
+        "t is the tags view's"
+    );
 }

@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::model::{Dimension, Filter, FilterSet, Preset, Query, Snapshot};
+use crate::model::{Dimension, Filter, FilterSet, Preset, Query, Section, Snapshot};
 use crate::poller::{Command, Severity, Status};
 use crate::settings::Settings;
 
 use super::theme::Theme;
-use super::views::{Tab, alerts, overview};
+use super::views::{Tab, accounts, alerts, changes, credits, overview, savings, tags};
 
 pub use super::views::overview::Panel;
 pub use picker::{Choice, FilterPicker, Pick, PickerStage};
@@ -34,6 +34,8 @@ pub enum Action {
     ToggleAlerts,
     /// A number key: shows that view.
     ShowView(Tab),
+    /// `t` in the tags view: allocate by the next tag key.
+    NextTagKey,
     /// `r`: re-read the cheap sources (Budgets, CloudWatch).
     Refresh,
     /// `R`: ask before refreshing everything (Cost Explorer costs money).
@@ -119,7 +121,14 @@ pub struct App {
     /// The view `a` and Esc go back to from the alerts.
     pub previous_tab: Tab,
     pub overview: overview::State,
+    pub tags: tags::State,
+    pub accounts: accounts::State,
+    pub changes: changes::State,
+    pub credits: credits::State,
+    pub savings: savings::State,
     pub alerts: alerts::State,
+    /// The analysis sections asked of the poller (once each: it keeps them fresh after).
+    pub wanted: Vec<Section>,
     pub overlay: Overlay,
     pub status: Option<Status>,
     pub now: DateTime<Utc>,
@@ -148,7 +157,13 @@ impl App {
             tab: Tab::Overview,
             previous_tab: Tab::Overview,
             overview: overview::State::default(),
+            tags: tags::State::default(),
+            accounts: accounts::State::default(),
+            changes: changes::State::default(),
+            credits: credits::State::default(),
+            savings: savings::State::default(),
             alerts: alerts::State::default(),
+            wanted: Vec::new(),
             overlay: Overlay::None,
             status: None,
             now,
@@ -210,6 +225,10 @@ impl App {
                 self.show(tab)
             }
             Action::ShowView(tab) => self.show(tab),
+            Action::NextTagKey => {
+                let report = self.latest.as_ref().and_then(|s| s.analysis.tags.as_ref());
+                self.tags.next_key(report).map(Command::TagKey)
+            }
             Action::Refresh => {
                 self.set_status(
                     Severity::Info,
@@ -242,8 +261,12 @@ impl App {
                         self.overview.back();
                         None
                     }
+                    Tab::Savings => {
+                        self.savings.back();
+                        None
+                    }
                     Tab::Alerts => self.show(self.previous_tab),
-                    _ => None,
+                    Tab::Tags | Tab::Accounts | Tab::Changes | Tab::Credits => None,
                 }
             }
             Action::OpenFilter => {
@@ -434,8 +457,19 @@ impl App {
                 (PickerStage::Dimension, Some(_)) => None,
             };
         }
-        if self.overlay == Overlay::None && self.tab == Tab::Overview {
-            self.overview.select(self.view.as_ref());
+        if self.overlay != Overlay::None {
+            return None;
+        }
+        match self.tab {
+            Tab::Overview => self.overview.select(self.view.as_ref()),
+            Tab::Savings => {
+                let report = self
+                    .latest
+                    .as_deref()
+                    .and_then(|s| s.analysis.savings.as_ref());
+                self.savings.select(report)
+            }
+            _ => {}
         }
         None
     }
@@ -454,24 +488,45 @@ impl App {
         if self.overlay != Overlay::None {
             return None;
         }
+        let analysis = self.latest.as_deref().map(|s| &s.analysis);
         match self.tab {
             Tab::Overview => {
                 let budgets = self.latest.as_ref().map_or(0, |s| s.budgets.len());
                 self.overview.step(self.view.as_ref(), budgets, delta);
             }
+            Tab::Tags => self
+                .tags
+                .step(analysis.and_then(|a| a.tags.as_ref()), delta),
+            Tab::Accounts => self
+                .accounts
+                .step(analysis.and_then(|a| a.accounts.as_ref()), delta),
+            Tab::Changes => self
+                .changes
+                .step(analysis.and_then(|a| a.changes.as_ref()), delta),
+            Tab::Credits => self
+                .credits
+                .step(analysis.and_then(|a| a.credits.as_ref()), delta),
+            Tab::Savings => self
+                .savings
+                .step(analysis.and_then(|a| a.savings.as_ref()), delta),
             Tab::Alerts => self.alerts.step(delta),
-            Tab::Tags | Tab::Accounts | Tab::Changes | Tab::Credits | Tab::Savings => {}
         }
         None
     }
 
-    /// Shows `tab`, remembering the view it replaces for the way back from the alerts.
+    /// Shows `tab`, remembering the view it replaces for the way back from the alerts; the
+    /// first time a view is shown, its section is asked of the poller.
     fn show(&mut self, tab: Tab) -> Option<Command> {
         if tab != self.tab {
             self.previous_tab = self.tab;
             self.tab = tab;
         }
-        None
+        let section = tab.section()?;
+        if self.wanted.contains(&section) {
+            return None;
+        }
+        self.wanted.push(section);
+        Some(Command::Want(section))
     }
 
     /// Derives the view for `self.query` from the newest snapshot that can answer it locally,

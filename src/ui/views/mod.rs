@@ -2,14 +2,21 @@
 //! the header. Each module holds its own state (what is selected, scrolled, opened) and its
 //! drawing; the window and the filters belong to [`App`] and so apply to every view.
 
+pub mod accounts;
 pub mod alerts;
+pub mod changes;
+pub mod credits;
 pub mod overview;
+pub mod savings;
+pub mod table;
+pub mod tags;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::app::App;
+use crate::model::Section;
 
 /// Which view is on screen, in tab order; `key` is the number that shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,6 +53,18 @@ impl Tab {
         }
     }
 
+    /// The analysis section the view draws, asked of the poller when the view is first shown.
+    pub fn section(self) -> Option<Section> {
+        match self {
+            Tab::Tags => Some(Section::Tags),
+            Tab::Accounts => Some(Section::Accounts),
+            Tab::Changes => Some(Section::Changes),
+            Tab::Credits => Some(Section::Credits),
+            Tab::Savings => Some(Section::Savings),
+            Tab::Overview | Tab::Alerts => None,
+        }
+    }
+
     /// The number key that shows this view: '1' for the overview … '7' for alerts.
     pub fn key(self) -> char {
         let index = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0);
@@ -78,30 +97,16 @@ pub fn tab_bar(app: &App, short: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-/// Draws the shown view into the body `area`; `compact` on small terminals.
+/// Draws the shown view into the body `area`; `compact` on small terminals (only the overview
+/// has another layout there: the others are single tables already).
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
     match app.tab {
         Tab::Overview => overview::draw(frame, area, app, compact),
+        Tab::Tags => tags::draw(frame, area, app),
+        Tab::Accounts => accounts::draw(frame, area, app),
+        Tab::Changes => changes::draw(frame, area, app),
+        Tab::Credits => credits::draw(frame, area, app),
+        Tab::Savings => savings::draw(frame, area, app),
         Tab::Alerts => alerts::draw(frame, area, app),
-        Tab::Tags | Tab::Accounts | Tab::Changes | Tab::Credits | Tab::Savings => {
-            pending(frame, area, app)
-        }
     }
-}
-
-/// A view whose data has not arrived: its frame and what it is waiting for.
-fn pending(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = app.theme();
-    let block = super::panels::block(app, format!(" {} ", app.tab.title()), false);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let text = if theme.ascii {
-        "fetching..."
-    } else {
-        "fetching…"
-    };
-    frame.render_widget(
-        ratatui::widgets::Paragraph::new(Span::styled(text, theme.dim())),
-        inner,
-    );
 }
