@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::model::{Dimension, Filter, FilterSet, Preset, Query, Section, Snapshot};
+use crate::model::{Filter, FilterSet, Preset, Query, Section, Snapshot};
 use crate::poller::{Command, Severity, Status};
 use crate::settings::Settings;
 
@@ -409,53 +409,13 @@ impl App {
         Some(Command::SetQuery(self.query.clone()))
     }
 
-    fn open_picker(&mut self) {
-        let Some(snapshot) = &self.latest else {
-            return;
-        };
-        let choices = picker::dimension_choices(&snapshot.filter_values, &self.options.tag_keys);
-        self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Dimension, choices));
-    }
-
-    fn value_choices(&self, dimension: &Dimension) -> Vec<Choice> {
-        match &self.latest {
-            Some(snapshot) => picker::value_choices(&snapshot.filter_values, dimension),
-            None => Vec::new(),
-        }
-    }
-
     fn select(&mut self) -> Option<Command> {
         if self.overlay == Overlay::ConfirmRefresh {
             return self.update(Action::ConfirmRefreshAll);
         }
         if let Overlay::Filter(picker) = &self.overlay {
             let (stage, choice) = (picker.stage.clone(), picker.current().cloned());
-            return match (stage, choice) {
-                (_, None) => None,
-                (
-                    _,
-                    Some(Choice {
-                        pick: Pick::Dimension(d),
-                        ..
-                    }),
-                ) => {
-                    let choices = self.value_choices(&d);
-                    self.overlay =
-                        Overlay::Filter(FilterPicker::new(PickerStage::Value(d), choices));
-                    None
-                }
-                (
-                    PickerStage::Value(d),
-                    Some(Choice {
-                        pick: Pick::Value(v),
-                        ..
-                    }),
-                ) => {
-                    self.overlay = Overlay::None;
-                    self.add_filter(Filter::new(d, v))
-                }
-                (PickerStage::Dimension, Some(_)) => None,
-            };
+            return self.pick(stage, choice);
         }
         if self.overlay != Overlay::None {
             return None;
@@ -488,29 +448,7 @@ impl App {
         if self.overlay != Overlay::None {
             return None;
         }
-        let analysis = self.latest.as_deref().map(|s| &s.analysis);
-        match self.tab {
-            Tab::Overview => {
-                let budgets = self.latest.as_ref().map_or(0, |s| s.budgets.len());
-                self.overview.step(self.view.as_ref(), budgets, delta);
-            }
-            Tab::Tags => self
-                .tags
-                .step(analysis.and_then(|a| a.tags.as_ref()), delta),
-            Tab::Accounts => self
-                .accounts
-                .step(analysis.and_then(|a| a.accounts.as_ref()), delta),
-            Tab::Changes => self
-                .changes
-                .step(analysis.and_then(|a| a.changes.as_ref()), delta),
-            Tab::Credits => self
-                .credits
-                .step(analysis.and_then(|a| a.credits.as_ref()), delta),
-            Tab::Savings => self
-                .savings
-                .step(analysis.and_then(|a| a.savings.as_ref()), delta),
-            Tab::Alerts => self.alerts.step(delta),
-        }
+        super::views::step(self, delta);
         None
     }
 

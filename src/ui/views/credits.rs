@@ -100,12 +100,9 @@ fn runway(app: &App, r: &CreditsReport) -> Line<'static> {
         .map(|b| b.iter().filter(|c| !c.exhausted).count());
     match (r.runway_until, left) {
         (Some(day), _) => Line::from(vec![
-            Span::styled("Runway ", theme.label()),
-            Span::styled(
-                format!("the credits left run out about {}", day.format("%b %d, %Y")),
-                theme.value(),
-            ),
-            Span::styled(" at this month's daily spend", theme.label()),
+            Span::styled("Runway: the credits left last to about ", theme.label()),
+            Span::styled(day.format("%b %d, %Y").to_string(), theme.value()),
+            Span::styled(" at this month's burn", theme.label()),
         ]),
         (None, Some(0)) => Line::from(Span::styled("Runway: no credit left", theme.label())),
         (None, Some(_)) => Line::from(Span::styled(

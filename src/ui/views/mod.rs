@@ -97,6 +97,33 @@ pub fn tab_bar(app: &App, short: bool) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Moves the shown view's selection by `delta` rows (the overview's: in its focused panel),
+/// within what the newest snapshot has.
+pub fn step(app: &mut App, delta: isize) {
+    let latest = app.latest.clone();
+    let analysis = latest.as_deref().map(|s| &s.analysis);
+    match app.tab {
+        Tab::Overview => {
+            let budgets = app.latest.as_ref().map_or(0, |s| s.budgets.len());
+            app.overview.step(app.view.as_ref(), budgets, delta);
+        }
+        Tab::Tags => app.tags.step(analysis.and_then(|a| a.tags.as_ref()), delta),
+        Tab::Accounts => app
+            .accounts
+            .step(analysis.and_then(|a| a.accounts.as_ref()), delta),
+        Tab::Changes => app
+            .changes
+            .step(analysis.and_then(|a| a.changes.as_ref()), delta),
+        Tab::Credits => app
+            .credits
+            .step(analysis.and_then(|a| a.credits.as_ref()), delta),
+        Tab::Savings => app
+            .savings
+            .step(analysis.and_then(|a| a.savings.as_ref()), delta),
+        Tab::Alerts => app.alerts.step(delta),
+    }
+}
+
 /// Draws the shown view into the body `area`; `compact` on small terminals (only the overview
 /// has another layout there: the others are single tables already).
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {

@@ -112,10 +112,19 @@ fn list(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [rows, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    // Narrower, the type goes first, then the action shortens; the resource and the amount
+    // stay.
     let region_w = if inner.width >= 100 { 14 } else { 0 };
-    let fixed = [col(22), col(16), col(region_w), num(12)];
+    let (action_w, type_w) = if inner.width >= 70 { (22, 16) } else { (14, 0) };
+    let fixed = [col(action_w), col(type_w), col(region_w), num(12)];
     let resource_w = table::rest(inner.width, &fixed);
-    let cols = [col(22), col(resource_w), col(16), col(region_w), num(12)];
+    let cols = [
+        col(action_w),
+        col(resource_w),
+        col(type_w),
+        col(region_w),
+        num(12),
+    ];
     let mut lines = vec![table::head(
         app,
         &["Action", "Resource", "Type", "Region", "Monthly"],
