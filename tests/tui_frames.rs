@@ -513,3 +513,39 @@ fn member_account_notes_read_as_notes_and_names_are_cleaned() {
         assert_snapshot!(format!("80x24_member_{key}_{name}"), frame);
     }
 }
+
+/// A filter picked on a view applies to it: its title says "updating…" until the poller's
+/// answer for the new query arrives, then the view shows the filtered numbers.
+#[test]
+fn a_filter_picked_on_a_view_applies_to_it() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let commands = press_all(&mut app, &["3"]);
+    answer(&mut app, commands);
+    let before = render(&app, 80, 24);
+    let commands = press_all(&mut app, &["f", "Enter", "e", "u", "-", "w", "Enter"]);
+    let pending = render(&app, 80, 24);
+    assert!(pending.contains("Accounts (2) · updating…"), "{pending}");
+    answer(&mut app, commands);
+    let frame = render(&app, 80, 24);
+    assert!(!frame.contains("updating"), "{frame}");
+    assert!(frame.contains("Filters: region=eu-west-1"), "{frame}");
+    assert_ne!(before, frame);
+    assert_snapshot!("80x24_view_3_accounts_filtered", frame);
+}
+
+#[test]
+fn every_view_in_ascii_mode_is_ascii() {
+    let mut app = app(ascii());
+    deliver(&mut app, &initial_query());
+    for key in ["2", "3", "4", "5", "6", "7"] {
+        let commands = press_all(&mut app, &[key]);
+        answer(&mut app, commands);
+        for (w, h) in [(80, 24), (60, 16)] {
+            let frame = render(&app, w, h);
+            assert!(frame.is_ascii(), "view {key} {w}x{h}:\n{frame}");
+        }
+    }
+    press_all(&mut app, &["6", "Enter"]);
+    assert!(render(&app, 80, 24).is_ascii());
+}

@@ -39,11 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.accounts.as_ref());
     let Some(r) = report else {
-        let block = panels::block(app, " Accounts ", false);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let line = table::fetching(app, "cost per account");
-        frame.render_widget(Paragraph::new(line), inner);
+        table::fetching(frame, area, app, "Accounts", "cost per account");
         return;
     };
     let at = app.accounts.selection.get(r.accounts.len());
@@ -64,8 +60,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 
 fn list(frame: &mut Frame, area: Rect, app: &App, r: &AccountsReport, at: usize) {
     let theme = app.theme();
-    let title = format!(" Accounts ({}) ", r.accounts.len());
-    let block = panels::block(app, title, true);
+    let title = format!("Accounts ({})", r.accounts.len());
+    let block = table::panel(app, &title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines = Vec::new();

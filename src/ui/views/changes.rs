@@ -42,11 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.changes.as_ref());
     let Some(r) = report else {
-        let block = panels::block(app, " Changes ", false);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let line = table::fetching(app, "what changed");
-        frame.render_widget(Paragraph::new(line), inner);
+        table::fetching(frame, area, app, "Changes", "what changed");
         return;
     };
     // The drivers get what they need up to half the body; the movers the rest.
@@ -63,12 +59,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 
 fn movers(frame: &mut Frame, area: Rect, app: &App, r: &ChangesReport) {
     let theme = app.theme();
-    let days = app.query.window.days();
+    // The window the numbers are for (the asked one may still be on its way).
+    let shown = app
+        .latest
+        .as_ref()
+        .map_or(app.query.window, |s| s.query.window);
+    let days = shown.days();
     let title = format!(
-        " Top movers{}{days}d against the {days} days before ",
+        "Top movers{}{days}d against the {days} days before",
         theme.sep()
     );
-    let block = panels::block(app, title, true);
+    let block = table::panel(app, &title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let wide = inner.width >= 100;

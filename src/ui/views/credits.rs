@@ -35,11 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.credits.as_ref());
     let Some(r) = report else {
-        let block = panels::block(app, " Credits ", false);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let line = table::fetching(app, "credits and refunds");
-        frame.render_widget(Paragraph::new(line), inner);
+        table::fetching(frame, area, app, "Credits", "credits and refunds");
         return;
     };
     let [totals_area, balances_area] =
@@ -56,7 +52,7 @@ fn month(day: NaiveDate) -> String {
 fn totals(frame: &mut Frame, area: Rect, app: &App, r: &CreditsReport) {
     let theme = app.theme();
     let today = app.today();
-    let block = panels::block(app, " Spend, credits and refunds ", true);
+    let block = table::panel(app, "Spend, credits and refunds");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = [col(10), num(16), num(16)];

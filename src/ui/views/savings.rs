@@ -53,13 +53,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .and_then(|s| s.analysis.savings.as_ref());
     let cur = app.currency();
     match report {
-        None => {
-            let block = panels::block(app, " Savings ", false);
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            let line = table::fetching(app, "recommendations from Cost Optimization Hub");
-            frame.render_widget(Paragraph::new(line), inner);
-        }
+        None => table::fetching(
+            frame,
+            area,
+            app,
+            "Savings",
+            "recommendations from Cost Optimization Hub",
+        ),
         Some(SavingsReport::Unavailable { reason }) => {
             let block = panels::block(app, " Savings ", false);
             let inner = block.inner(area);
@@ -87,7 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 _ => {
                     let sep = app.theme().sep();
                     let title = format!(
-                        " Savings{sep}{}/month{sep}{} recommendation{} ",
+                        "Savings{sep}{}/month{sep}{} recommendation{}",
                         money(*total_monthly, cur),
                         items.len(),
                         if items.len() == 1 { "" } else { "s" }
@@ -108,7 +108,7 @@ fn list(
     mode: Option<&str>,
 ) {
     let theme = app.theme();
-    let block = panels::block(app, title.to_string(), true);
+    let block = table::panel(app, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [rows, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
@@ -173,12 +173,12 @@ fn list(
 fn detail(frame: &mut Frame, area: Rect, app: &App, r: &Recommendation, cur: &str) {
     let theme = app.theme();
     let title = format!(
-        " {}{}{} (Esc: back) ",
+        "{}{}{} (Esc: back)",
         clean(&spaced(&r.action)),
         theme.sep(),
         clean(&r.resource_id)
     );
-    let block = panels::block(app, title, true);
+    let block = table::panel(app, &title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let yes_no = |b: bool| if b { "yes" } else { "no" };

@@ -2,12 +2,15 @@
 //! measured in display cells (names from AWS are cleaned and cut, amounts never), and the
 //! lines a section shows instead of its numbers (fetching, a note).
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::ui::app::App;
 use crate::ui::format::{left, right};
+use crate::ui::panels;
 
 /// The selected row of a list view; the drawing keeps it in sight, the list's length clamps
 /// it when it is moved.
@@ -104,11 +107,30 @@ pub fn row_style(app: &App, selected: bool) -> Style {
     }
 }
 
-/// "fetching tags…": the section was asked for and has not arrived.
-pub fn fetching(app: &App, what: &str) -> Line<'static> {
+/// A view's main panel, titled " {title} ": while the newest snapshot answers another window
+/// or filter set than the one asked (the poller is on it), the title says the numbers are
+/// being updated.
+pub fn panel(app: &App, title: &str) -> Block<'static> {
+    let pending = app.latest.as_ref().is_some_and(|s| s.query != app.query);
+    let title = if pending {
+        let dots = if app.theme().ascii { "..." } else { "…" };
+        format!(" {title}{}updating{dots} ", app.theme().sep())
+    } else {
+        format!(" {title} ")
+    };
+    panels::block(app, title, true)
+}
+
+/// The whole body of a view whose section was asked for and has not arrived: "fetching
+/// credits and refunds…".
+pub fn fetching(frame: &mut Frame, area: Rect, app: &App, title: &str, what: &str) {
     let theme = app.theme();
+    let block = panels::block(app, format!(" {title} "), false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let dots = if theme.ascii { "..." } else { "…" };
-    Line::from(Span::styled(format!("fetching {what}{dots}"), theme.dim()))
+    let line = Line::from(Span::styled(format!("fetching {what}{dots}"), theme.dim()));
+    frame.render_widget(Paragraph::new(line), inner);
 }
 
 /// A note from the data side (why something is missing, what AWS allows): information in the

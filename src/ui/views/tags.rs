@@ -12,7 +12,6 @@ use crate::model::analysis::{DayCost, TagsReport};
 use crate::text::clean;
 use crate::ui::app::App;
 use crate::ui::format::{money, share_ratio};
-use crate::ui::panels;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
@@ -50,24 +49,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme();
     let report = app.latest.as_deref().and_then(|s| s.analysis.tags.as_ref());
     let Some(r) = report else {
-        let block = panels::block(app, " Tags ", false);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let line = table::fetching(app, "cost by tag");
-        frame.render_widget(Paragraph::new(line), inner);
+        table::fetching(frame, area, app, "Tags", "cost by tag");
         return;
     };
     let sep = theme.sep();
-    let mut title = format!(" Tags{sep}key {} ", clean(&r.key));
+    let mut title = format!("Tags{sep}key {}", clean(&r.key));
     if let Some(asked) = app.tags.asked.as_deref().filter(|k| *k != r.key) {
         let dots = if theme.ascii { "..." } else { "…" };
         title = format!(
-            " Tags{sep}key {}{sep}switching to {}{dots} ",
+            "Tags{sep}key {}{sep}switching to {}{dots}",
             r.key,
             clean(asked)
         );
     }
-    let block = panels::block(app, title, true);
+    let block = table::panel(app, &title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cur = app.currency();
