@@ -549,3 +549,27 @@ fn every_view_in_ascii_mode_is_ascii() {
     press_all(&mut app, &["6", "Enter"]);
     assert!(render(&app, 80, 24).is_ascii());
 }
+
+/// The help screen and the footer list the shown view's keys, from the one table.
+#[test]
+fn help_and_footer_follow_the_view() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let commands = press_all(&mut app, &["2"]);
+    answer(&mut app, commands);
+    let footer = render(&app, 80, 24);
+    assert!(footer.contains("t tag key"), "{footer}");
+    assert!(!footer.contains("Tab focus"), "{footer}");
+    press_all(&mut app, &["?"]);
+    let help = render(&app, 80, 24);
+    assert!(help.contains("Help (? or Esc closes) · Tags"), "{help}");
+    assert!(help.contains("allocate by the next tag key"), "{help}");
+    assert!(!help.contains("drill into"), "{help}");
+    press_all(&mut app, &["Esc", "6", "?"]);
+    let help = render(&app, 80, 24);
+    assert!(
+        help.contains("the selected recommendation in full"),
+        "{help}"
+    );
+    assert!(!help.contains("next tag key"), "{help}");
+}
