@@ -8,6 +8,7 @@
 mod aws;
 mod backoff;
 pub mod observer;
+mod sections;
 mod wants;
 mod watch;
 
@@ -25,6 +26,7 @@ use crate::source::aws::anomalies::AwsFindings;
 use crate::source::demo::DemoSource;
 
 pub use aws::AwsPoller;
+pub use sections::Sections;
 pub use wants::Wants;
 
 /// What the UI asks of the poller.
@@ -182,7 +184,11 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
             let updates = match pending.take() {
                 Some(Command::Refresh { paid }) => {
                     poller.retry_now();
-                    poller.poll(Utc::now(), true, paid).await
+                    let mut updates = poller.poll(Utc::now(), true, paid).await;
+                    if paid {
+                        updates.extend(poller.refresh_sections(Utc::now()).await);
+                    }
+                    updates
                 }
                 Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,
                 Some(Command::Want(section)) => poller.want(section, Utc::now()).await,

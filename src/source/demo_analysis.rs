@@ -13,7 +13,7 @@ use crate::model::analysis::{
     Analysis, ChangesReport, CreditsReport, Driver, Recommendation, Section,
 };
 use crate::model::filter::Attributes;
-use crate::model::window::{first_of_month, previous_month};
+use crate::model::window::{complete_months, first_of_month};
 use crate::model::{Breakdown, Grouped, Money, Query, Window};
 
 impl DemoSource {
@@ -160,19 +160,6 @@ impl DemoSource {
 
 fn is_credit(item: &LineItem) -> bool {
     matches!(item.record_type, "Credit" | "Refund")
-}
-
-/// The last two complete calendar months before today's: (baseline, comparison).
-pub fn complete_months(today: NaiveDate) -> (Window, Window) {
-    let comparison = Window {
-        start: previous_month(today),
-        end: first_of_month(today),
-    };
-    let baseline = Window {
-        start: previous_month(comparison.start),
-        end: comparison.start,
-    };
-    (baseline, comparison)
 }
 
 fn group(

@@ -224,7 +224,7 @@ impl AwsSource {
     }
 
     /// What the store may answer for `refresh`, judged against `ttl`.
-    fn want(&self, now: DateTime<Utc>, ttl: Duration, refresh: Refresh) -> Want {
+    pub(super) fn want(&self, now: DateTime<Utc>, ttl: Duration, refresh: Refresh) -> Want {
         Want {
             now,
             ttl,
