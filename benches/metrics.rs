@@ -75,6 +75,7 @@ fn big_snapshot() -> Snapshot {
         alerts: Vec::new(),
         aws_anomalies_note: None,
         aws_anomalies_read: true,
+        analysis: Default::default(),
         origin: None,
         refreshing_by: None,
     }

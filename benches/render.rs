@@ -74,6 +74,7 @@ fn big_snapshot() -> Snapshot {
         alerts: Vec::new(),
         aws_anomalies_note: None,
         aws_anomalies_read: false,
+        analysis: Default::default(),
     }
 }
 

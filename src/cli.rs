@@ -144,9 +144,26 @@ pub struct SnapshotArgs {
     /// Exit with code 5 when any alert fires (for CI and cron); the output is unchanged.
     #[arg(long)]
     pub fail_on_alert: bool,
+    /// Add analysis sections to the JSON, comma-separated: tags, accounts, changes, credits,
+    /// savings (each fetched only when the cache has no fresh answer).
+    #[arg(long, value_name = "SECTIONS")]
+    pub include: Option<String>,
+    /// The tag key the tags section allocates by [default: the first of [view] tag_keys].
+    #[arg(long, value_name = "KEY")]
+    pub tag_key: Option<String>,
 }
 
 impl SnapshotArgs {
+    /// The sections `--include` names; an unknown one is a usage error (exit 2).
+    pub fn include(&self) -> Result<Vec<crate::model::Section>, String> {
+        match &self.include {
+            None => Ok(Vec::new()),
+            Some(list) => {
+                crate::model::Section::parse_list(list).map_err(|e| format!("--include: {e}"))
+            }
+        }
+    }
+
     /// The format asked for; `--json` with another `--format` is a contradiction, said plainly
     /// (clap's own conflict message talks about arguments "used multiple times").
     pub fn format(&self, stdout_is_terminal: bool) -> Result<Format, String> {
@@ -227,6 +244,8 @@ mod tests {
             format: None,
             json: false,
             fail_on_alert: false,
+            include: None,
+            tag_key: None,
         };
         assert_eq!(args.format(true), Ok(Format::Table));
         assert_eq!(args.format(false), Ok(Format::Json));

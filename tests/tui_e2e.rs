@@ -293,6 +293,45 @@ fn total(screen: &str) -> String {
         .to_string()
 }
 
+/// The real binary's demo poller answers a view's first opening (its `Want`): each view
+/// fills in from "fetching…" under the filter picked on the overview.
+#[test]
+fn demo_views_switch_with_number_keys_and_keep_the_filter() {
+    let t = Tmux::start(80, 24, "--demo");
+    t.wait("the dashboard", |s| {
+        s.contains("DEMO") && s.contains("Total $")
+    });
+    t.keys(&["f"]);
+    t.wait("the filter picker", |s| s.contains("Filter by"));
+    t.keys(&["Enter"]);
+    t.wait("the region list", |s| s.contains("Filter: region"));
+    t.type_text("eu-west");
+    t.wait("the search", |s| s.contains("Search: eu-west"));
+    t.keys(&["Enter"]);
+    t.wait("the filtered totals", |s| {
+        s.contains("Filters: region=eu-west-1") && !s.contains("updating")
+    });
+    t.keys(&["2"]);
+    t.wait("the tags view", |s| {
+        s.contains("Untagged $") && s.contains("Filters: region=eu-west-1")
+    });
+    t.keys(&["6"]);
+    t.wait("the savings view", |s| {
+        s.contains("/month") && s.contains("Monthly")
+    });
+    t.keys(&["Enter"]);
+    t.wait("a recommendation in full", |s| s.contains("Esc: back"));
+    t.keys(&["Escape"]);
+    t.wait("the list again", |s| s.contains("Monthly"));
+    t.keys(&["1"]);
+    t.wait("the overview", |s| {
+        s.contains("Services") && s.contains("Filters: region=eu-west-1")
+    });
+    t.keys(&["q"]);
+    let screen = t.wait("the shell", |s| s.contains("EXITED:"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+}
+
 #[test]
 fn demo_dashboard_filters_by_region_and_quits_cleanly_in_80x24() {
     let t = Tmux::start(80, 24, "--demo");

@@ -155,9 +155,17 @@ fn no_panic_at_any_size() {
         &["Enter"],
         &["Esc", "Esc", "?"],
         &["Esc", "R"],
+        &["Esc", "2"],
+        &["3"],
+        &["4"],
+        &["5"],
+        &["6"],
+        &["Enter"],
+        &["7"],
     ];
     for keys in steps {
-        press_all(&mut app, keys);
+        let commands = press_all(&mut app, keys);
+        answer(&mut app, commands);
         for (w, h) in sizes {
             render(&app, w, h);
         }
@@ -270,7 +278,7 @@ fn hostile_and_wide_names_keep_every_column_in_place() {
     assert_eq!(rows.len(), 3, "{frame}");
     let border = |y: u16| (1..80).find(|&x| buffer[(x, y)].symbol() == "│");
     let header = (0..24)
-        .find(|&y| row_text(y).contains("Change"))
+        .find(|&y| row_text(y).contains("Share"))
         .expect("the header row");
     let cents = (0..80)
         .rev()
@@ -330,9 +338,10 @@ fn failed_budgets_and_missing_costs_say_why() {
 }
 
 /// The demo account with its findings, as the demo poller sends it: a rule that fires, the
-/// anomalies local detection finds, counted in the header, marked on the chart, listed by `a`.
+/// anomalies local detection finds, counted in the header, marked on the chart, listed by `a`
+/// (the alerts view, 7).
 #[test]
-fn alerts_show_in_the_header_the_chart_and_their_overlay() {
+fn alerts_show_in_the_header_the_chart_and_their_view() {
     let alerts: awsdash::config::AlertsConfig = toml::from_str(
         r#"
         [[rule]]
@@ -346,7 +355,13 @@ fn alerts_show_in_the_header_the_chart_and_their_overlay() {
     let demo = awsdash::source::demo::DemoSource {
         exclude_credits: false,
     };
-    let snapshot = awsdash::poller::demo_snapshot(&demo, &query, &alerts, now());
+    let snapshot = awsdash::poller::demo_snapshot(
+        &demo,
+        &query,
+        &alerts,
+        &awsdash::poller::Wants::default(),
+        now(),
+    );
     assert!(
         !snapshot.alerts.is_empty(),
         "the rule must fire on the demo"
@@ -360,13 +375,14 @@ fn alerts_show_in_the_header_the_chart_and_their_overlay() {
     let frame = render(&app, 80, 24);
     assert!(
         frame.contains("daily spend"),
-        "overlay lists the rule:\n{frame}"
+        "the view lists the rule:\n{frame}"
     );
-    assert_snapshot!("80x24_alerts_overlay", frame);
+    assert_snapshot!("80x24_alerts_view", frame);
+    assert_snapshot!("160x48_alerts_view", render(&app, 160, 48));
     press_all(&mut app, &["Esc"]);
     assert!(
         !render(&app, 80, 24).contains("daily spend"),
-        "Esc closes it"
+        "Esc goes back to the overview"
     );
 }
 
@@ -401,4 +417,159 @@ fn the_header_says_whose_numbers_they_are_and_who_refreshes_them() {
         "text from other machines is cleaned: {frame}"
     );
     assert_snapshot!("160x48_refreshing", frame);
+}
+
+/// Each view at both sizes, from the demo account's deterministic sections: what a new user
+/// sees pressing 2 to 7 (the overview, view 1, is pinned above).
+#[test]
+fn every_view_at_80x24_and_160x48() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let views = [
+        ("2", "tags"),
+        ("3", "accounts"),
+        ("4", "changes"),
+        ("5", "credits"),
+        ("6", "savings"),
+        ("7", "alerts"),
+    ];
+    for (key, name) in views {
+        let commands = press_all(&mut app, &[key]);
+        answer(&mut app, commands);
+        for (w, h) in [(80, 24), (160, 48)] {
+            let frame = render(&app, w, h);
+            assert!(!frame.contains("fetching"), "{name} {w}x{h}:\n{frame}");
+            assert_snapshot!(format!("{w}x{h}_view_{key}_{name}"), frame);
+        }
+    }
+    // Enter on a recommendation: its detail; Esc: the list again.
+    press_all(&mut app, &["6", "j", "Enter"]);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("Esc: back"), "{frame}");
+    assert_snapshot!("80x24_view_6_savings_detail", frame);
+    assert_snapshot!("160x48_view_6_savings_detail", render(&app, 160, 48));
+    press_all(&mut app, &["Esc"]);
+    assert!(render(&app, 80, 24).contains("Monthly"));
+}
+
+#[test]
+fn a_view_says_it_is_fetching_until_its_section_arrives() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    press_all(&mut app, &["5"]);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("fetching credits and refunds…"), "{frame}");
+    assert_snapshot!("80x24_view_5_fetching", frame);
+}
+
+/// What a member account gets: no activation status, no drivers, no balances, no Cost
+/// Optimization Hub — each said as a note in the view, none drawn as an error; and names from
+/// AWS with control characters in them cleaned.
+#[test]
+fn member_account_notes_read_as_notes_and_names_are_cleaned() {
+    use awsdash::model::analysis::SavingsReport;
+    let sections = awsdash::model::Section::ALL;
+    let mut s = (*snapshot_with(&initial_query(), &sections, "team")).clone();
+    let a = &mut s.analysis;
+    let tags = a.tags.as_mut().expect("tags");
+    tags.active_keys = None;
+    tags.note = Some("activation status is visible only from the payer account".into());
+    tags.values[0].value = "web\u{1b}[2J\u{7}".into();
+    let accounts = a.accounts.as_mut().expect("accounts");
+    accounts.accounts.truncate(1);
+    accounts.accounts[0].name = Some("Prod\r\nuction".into());
+    accounts.note = Some("a member account sees only itself: one row".into());
+    let changes = a.changes.as_mut().expect("changes");
+    changes.drivers = None;
+    changes.note = Some("AWS's cost drivers are not available for this account".into());
+    let credits = a.credits.as_mut().expect("credits");
+    credits.balances = None;
+    credits.runway_until = None;
+    credits.note = Some("credit balances are visible only from the payer account".into());
+    a.savings = Some(SavingsReport::Unavailable {
+        reason: "Cost Optimization Hub is not enrolled: enable it in the Billing and Cost \
+                 Management console (Cost Optimization Hub → Enable)"
+            .into(),
+    });
+    let mut app = app(plain());
+    app.wanted = sections.to_vec();
+    app.update(Action::Snapshot(std::sync::Arc::new(s)));
+    for (key, name, says) in [
+        ("2", "tags", "visible only from the payer account"),
+        ("3", "accounts", "one row"),
+        ("4", "changes", "not available for this account"),
+        ("5", "credits", "unknown without the credit balances"),
+        ("6", "savings", "not enrolled"),
+    ] {
+        press_all(&mut app, &[key]);
+        let frame = render(&app, 80, 24);
+        let flat: String = frame.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(says), "{name}:\n{frame}");
+        assert!(!frame.contains("ERROR"), "{name}:\n{frame}");
+        assert!(
+            !frame.chars().any(|c| c.is_control() && c != '\n'),
+            "{name}: {frame:?}"
+        );
+        assert_snapshot!(format!("80x24_member_{key}_{name}"), frame);
+    }
+}
+
+/// A filter picked on a view applies to it: its title says "updating…" until the poller's
+/// answer for the new query arrives, then the view shows the filtered numbers.
+#[test]
+fn a_filter_picked_on_a_view_applies_to_it() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let commands = press_all(&mut app, &["3"]);
+    answer(&mut app, commands);
+    let before = render(&app, 80, 24);
+    let commands = press_all(&mut app, &["f", "Enter", "e", "u", "-", "w", "Enter"]);
+    let pending = render(&app, 80, 24);
+    assert!(pending.contains("Accounts (2) · updating…"), "{pending}");
+    answer(&mut app, commands);
+    let frame = render(&app, 80, 24);
+    assert!(!frame.contains("updating"), "{frame}");
+    assert!(frame.contains("Filters: region=eu-west-1"), "{frame}");
+    assert_ne!(before, frame);
+    assert_snapshot!("80x24_view_3_accounts_filtered", frame);
+}
+
+#[test]
+fn every_view_in_ascii_mode_is_ascii() {
+    let mut app = app(ascii());
+    deliver(&mut app, &initial_query());
+    for key in ["2", "3", "4", "5", "6", "7"] {
+        let commands = press_all(&mut app, &[key]);
+        answer(&mut app, commands);
+        for (w, h) in [(80, 24), (60, 16)] {
+            let frame = render(&app, w, h);
+            assert!(frame.is_ascii(), "view {key} {w}x{h}:\n{frame}");
+        }
+    }
+    press_all(&mut app, &["6", "Enter"]);
+    assert!(render(&app, 80, 24).is_ascii());
+}
+
+/// The help screen and the footer list the shown view's keys, from the one table.
+#[test]
+fn help_and_footer_follow_the_view() {
+    let mut app = app(plain());
+    deliver(&mut app, &initial_query());
+    let commands = press_all(&mut app, &["2"]);
+    answer(&mut app, commands);
+    let footer = render(&app, 80, 24);
+    assert!(footer.contains("t tag key"), "{footer}");
+    assert!(!footer.contains("Tab focus"), "{footer}");
+    press_all(&mut app, &["?"]);
+    let help = render(&app, 80, 24);
+    assert!(help.contains("Help (? or Esc closes) · Tags"), "{help}");
+    assert!(help.contains("allocate by the next tag key"), "{help}");
+    assert!(!help.contains("drill into"), "{help}");
+    press_all(&mut app, &["Esc", "6", "?"]);
+    let help = render(&app, 80, 24);
+    assert!(
+        help.contains("the selected recommendation in full"),
+        "{help}"
+    );
+    assert!(!help.contains("next tag key"), "{help}");
 }

@@ -3,9 +3,10 @@
 
 mod tui_support;
 
-use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query};
+use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query, Section};
 use awsdash::poller::{Command, Severity};
 use awsdash::ui::app::{Action, App, Overlay, Panel, PickerStage, SortBy};
+use awsdash::ui::views::Tab;
 use tui_support::*;
 
 fn loaded() -> App {
@@ -264,36 +265,36 @@ fn w_cycles_the_window_presets() {
 #[test]
 fn tab_moves_focus_and_arrows_move_within_it() {
     let mut app = loaded();
-    assert_eq!(app.focus, Panel::Services);
+    assert_eq!(app.overview.focus, Panel::Services);
     press_all(&mut app, &["Tab"]);
-    assert_eq!(app.focus, Panel::Regions);
+    assert_eq!(app.overview.focus, Panel::Regions);
     press_all(&mut app, &["Tab", "Tab", "Tab"]);
-    assert_eq!(app.focus, Panel::Services);
+    assert_eq!(app.overview.focus, Panel::Services);
     press_all(&mut app, &["BackTab"]);
-    assert_eq!(app.focus, Panel::Budgets);
+    assert_eq!(app.overview.focus, Panel::Budgets);
     press_all(&mut app, &["Tab"]);
 
     press_all(&mut app, &["j", "j", "Down"]);
-    assert_eq!(app.service_row, 3);
+    assert_eq!(app.overview.service_row, 3);
     press_all(&mut app, &["k", "Up"]);
-    assert_eq!(app.service_row, 1);
+    assert_eq!(app.overview.service_row, 1);
     press_all(&mut app, &["k", "k", "k"]);
-    assert_eq!(app.service_row, 0, "stops at the top");
+    assert_eq!(app.overview.service_row, 0, "stops at the top");
     press_all(&mut app, &["G"]);
     let rows = app.view.as_ref().expect("view").order.len();
-    assert_eq!(app.service_row, rows - 1, "stops at the bottom");
+    assert_eq!(app.overview.service_row, rows - 1, "stops at the bottom");
 
     press_all(&mut app, &["Tab", "j"]);
-    assert_eq!(app.region_row, 1);
+    assert_eq!(app.overview.region_row, 1);
     press_all(&mut app, &["Tab", "k"]);
     let days = app.view.as_ref().expect("view").breakdown.daily.len();
     assert_eq!(
-        app.day,
+        app.overview.day,
         Some(days - 2),
         "the daily cursor starts at the latest day"
     );
     press_all(&mut app, &["Tab", "j"]);
-    assert_eq!(app.budget_row, 1);
+    assert_eq!(app.overview.budget_row, 1);
 }
 
 #[test]
@@ -302,7 +303,7 @@ fn enter_drills_into_the_service_and_esc_comes_back() {
     press_all(&mut app, &["j", "Enter"]);
     let view = app.view.as_ref().expect("view");
     let row = &view.breakdown.services[view.order[1]];
-    let drill = app.drill.as_ref().expect("drill");
+    let drill = app.overview.drill.as_ref().expect("drill");
     assert_eq!(drill.service, row.name);
     assert_eq!(drill.breakdown.total, row.cost);
     assert_eq!(drill.breakdown.daily.len(), 30);
@@ -310,14 +311,14 @@ fn enter_drills_into_the_service_and_esc_comes_back() {
     let frame = render(&app, 80, 24);
     assert!(frame.contains(&row.name), "{frame}");
     press_all(&mut app, &["Esc"]);
-    assert!(app.drill.is_none());
+    assert!(app.overview.drill.is_none());
 }
 
 #[test]
 fn s_cycles_the_sort() {
     let mut app = loaded();
     press_all(&mut app, &["s"]);
-    assert_eq!(app.sort, SortBy::Name);
+    assert_eq!(app.overview.sort, SortBy::Name);
     let view = app.view.as_ref().expect("view");
     let names: Vec<&str> = view
         .order
@@ -328,12 +329,12 @@ fn s_cycles_the_sort() {
     sorted.sort();
     assert_eq!(names, sorted);
     press_all(&mut app, &["s"]);
-    assert_eq!(app.sort, SortBy::Change);
+    assert_eq!(app.overview.sort, SortBy::Change);
     let view = app.view.as_ref().expect("view");
     let first = &view.breakdown.services[view.order[0]];
     assert_eq!(first.name, "AWS Lambda", "the spike is the biggest change");
     press_all(&mut app, &["s"]);
-    assert_eq!(app.sort, SortBy::Cost);
+    assert_eq!(app.overview.sort, SortBy::Cost);
 }
 
 #[test]
@@ -432,4 +433,143 @@ fn a_preset_window_rolls_with_the_date_a_custom_one_does_not() {
     let mut custom = loaded();
     custom.preset = None;
     assert!(custom.update(Action::Tick(next_day)).is_none());
+}
+
+/// The window and the filters belong to the dashboard, not to a view: every view shows the
+/// same query, and switching asks the poller for no new one.
+#[test]
+fn number_keys_switch_views_and_keep_the_filter_and_the_window() {
+    let mut app = loaded();
+    let commands = press_all(&mut app, &["w", "f", "Enter", "e", "u", "-", "w", "Enter"]);
+    answer(&mut app, commands);
+    let query = app.query.clone();
+    assert_eq!(query.window, Preset::Days90.window(today()));
+    assert_eq!(query.filters.describe(), "region=eu-west-1");
+    for (key, tab) in ["2", "3", "4", "5", "6", "7", "1"].into_iter().zip([
+        Tab::Tags,
+        Tab::Accounts,
+        Tab::Changes,
+        Tab::Credits,
+        Tab::Savings,
+        Tab::Alerts,
+        Tab::Overview,
+    ]) {
+        let commands = press_all(&mut app, &[key]);
+        assert!(
+            !commands.iter().any(|c| matches!(c, Command::SetQuery(_))),
+            "{key}: {commands:?}"
+        );
+        assert_eq!(app.tab, tab, "{key}");
+        assert_eq!(app.query, query, "{key}");
+    }
+    // The filter keys work from any view, and the view stays.
+    press_all(&mut app, &["3"]);
+    let cleared = press_all(&mut app, &["c"]);
+    assert!(set_query(&cleared).filters.is_empty());
+    assert_eq!(app.tab, Tab::Accounts);
+    let commands = press_all(&mut app, &["w"]);
+    assert_eq!(
+        set_query(&commands).window,
+        Preset::MonthToDate.window(today())
+    );
+    assert_eq!(app.tab, Tab::Accounts);
+}
+
+#[test]
+fn a_toggles_the_alerts_view_and_esc_goes_back_to_the_view_before() {
+    let mut app = loaded();
+    press_all(&mut app, &["4", "a"]);
+    assert_eq!(app.tab, Tab::Alerts);
+    press_all(&mut app, &["a"]);
+    assert_eq!(app.tab, Tab::Changes, "a again goes back");
+    press_all(&mut app, &["7", "j", "j"]);
+    assert_eq!(app.alerts.scroll, 2);
+    press_all(&mut app, &["Esc"]);
+    assert_eq!(app.tab, Tab::Changes, "Esc goes back");
+    // The overview keeps its own state while another view is shown.
+    press_all(&mut app, &["1", "Enter", "5", "1"]);
+    assert!(app.overview.drill.is_some());
+    assert!(press_all(&mut app, &["7", "Tab", "s"]).is_empty());
+    press_all(&mut app, &["1"]);
+    assert_eq!(app.overview.focus, Panel::Services, "Tab is the overview's");
+    assert_eq!(app.overview.sort, SortBy::Cost, "s is the overview's");
+}
+
+/// A view asks for its section the first time it is shown, never again: the poller keeps a
+/// wanted section fresh by itself, and a second ask would cost nothing but could look like one.
+#[test]
+fn a_view_wants_its_section_once_on_first_opening() {
+    let mut app = loaded();
+    let sections = [
+        ("2", Section::Tags),
+        ("3", Section::Accounts),
+        ("4", Section::Changes),
+        ("5", Section::Credits),
+        ("6", Section::Savings),
+    ];
+    for (key, section) in sections {
+        assert_eq!(
+            press_all(&mut app, &[key]),
+            [Command::Want(section)],
+            "{key}"
+        );
+    }
+    assert!(
+        press_all(&mut app, &["1", "7"]).is_empty(),
+        "they need no section"
+    );
+    for (key, _) in sections {
+        assert!(press_all(&mut app, &["1", key]).is_empty(), "{key} again");
+    }
+    // A filter changes the query, not what is wanted.
+    let commands = press_all(&mut app, &["2", "c", "w"]);
+    assert!(
+        commands.iter().all(|c| matches!(c, Command::SetQuery(_))),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn enter_shows_a_recommendation_and_esc_goes_back_to_the_list() {
+    let mut app = loaded();
+    let commands = press_all(&mut app, &["6"]);
+    answer(&mut app, commands);
+    press_all(&mut app, &["j", "j", "Enter"]);
+    assert!(app.savings.detail);
+    assert_eq!(app.savings.selection.row, 2);
+    press_all(&mut app, &["j"]);
+    assert_eq!(
+        app.savings.selection.row, 2,
+        "the detail holds its recommendation"
+    );
+    press_all(&mut app, &["Esc"]);
+    assert!(!app.savings.detail);
+    assert_eq!(app.tab, Tab::Savings, "Esc leaves the detail, not the view");
+    // Before the section arrives there is nothing to open.
+    let mut app = loaded();
+    press_all(&mut app, &["6", "Enter"]);
+    assert!(!app.savings.detail);
+}
+
+#[test]
+fn t_allocates_tags_by_the_next_key() {
+    let mut app = loaded();
+    let commands = press_all(&mut app, &["2"]);
+    answer(&mut app, commands);
+    let shown = |app: &App| {
+        let tags = app.latest.as_ref().and_then(|s| s.analysis.tags.as_ref());
+        tags.map(|t| t.key.clone())
+    };
+    assert_eq!(shown(&app).as_deref(), Some("team"));
+    // The demo's keys, in order: env, project, team — after team comes env.
+    let commands = press_all(&mut app, &["t"]);
+    assert_eq!(commands, [Command::TagKey("env".into())]);
+    answer(&mut app, commands);
+    assert_eq!(shown(&app).as_deref(), Some("env"));
+    let commands = press_all(&mut app, &["t"]);
+    assert_eq!(commands, [Command::TagKey("project".into())]);
+    assert!(
+        press_all(&mut app, &["1", "t"]).is_empty(),
+        "t is the tags view's"
+    );
 }

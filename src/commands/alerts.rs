@@ -67,7 +67,7 @@ pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
 }
 
 async fn list(settings: &Settings, json: bool) -> Result<(), AppError> {
-    let fetched = super::fetch_once(settings, Utc::now()).await?;
+    let fetched = super::fetch_once(settings, &crate::poller::Wants::default(), Utc::now()).await?;
     super::say_failures(&fetched);
     let snapshot = fetched.snapshot_or_exit()?;
     let text = if json {
@@ -134,7 +134,7 @@ async fn deliver(settings: &Settings) -> Result<(), AppError> {
         ));
     }
     let now = Utc::now();
-    let fetched = super::fetch_once(settings, now).await;
+    let fetched = super::fetch_once(settings, &crate::poller::Wants::default(), now).await;
     let (report, failure) = match &fetched {
         Ok(f) => {
             super::say_failures(f);

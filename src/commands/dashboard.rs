@@ -28,6 +28,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             },
             settings.query.clone(),
             settings.alerts.clone(),
+            poller::Wants::new(&settings.view.tag_keys),
         )
     } else {
         let (poller, engine) = super::aws_poller(settings).await?;

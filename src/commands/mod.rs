@@ -13,9 +13,11 @@ use crate::alerts::findings::{annotate, facts_from_own_cube};
 use crate::alerts::rules::{RuleFacts, rule_query};
 use crate::error::AppError;
 use crate::model::{Problems, Snapshot};
+use crate::poller::{Sections, Wants};
 use crate::settings::Settings;
 use crate::source::aws::FetchError;
 use crate::source::aws::anomalies::AwsFindings;
+use crate::source::aws::sections::Mode;
 use crate::source::aws::source::{Cheap, Parts, PickerValues, Refresh, assemble};
 use crate::source::demo::DemoSource;
 
@@ -105,13 +107,21 @@ pub async fn aws_poller(
 /// Fetches one snapshot for `settings` from the demo account or AWS. The free sources and Cost
 /// Explorer are asked side by side; a failing section is reported, never silently empty, and a
 /// failed Cost Explorer refresh falls back to the cached answer (any age), marked stale.
-pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetched, AppError> {
+///
+/// `wants` names the analysis sections to add (`snapshot --include`); each is fetched only
+/// when the store has no fresh answer, and a failing one is reported like any section.
+pub async fn fetch_once(
+    settings: &Settings,
+    wants: &Wants,
+    now: DateTime<Utc>,
+) -> Result<Fetched, AppError> {
     let today = now.date_naive();
     if settings.demo {
         let demo = DemoSource {
             exclude_credits: settings.view.exclude_credits,
         };
-        let snapshot = crate::poller::demo_snapshot(&demo, &settings.query, &settings.alerts, now);
+        let snapshot =
+            crate::poller::demo_snapshot(&demo, &settings.query, &settings.alerts, wants, now);
         return Ok(Fetched {
             snapshot: Some(snapshot),
             failures: Vec::new(),
@@ -256,6 +266,26 @@ pub async fn fetch_once(settings: &Settings, now: DateTime<Utc>) -> Result<Fetch
     let mut facts = facts_from_own_cube(&snapshot, &settings.alerts);
     facts.extend(rules);
     annotate(&mut snapshot, &settings.alerts, &findings, &facts);
+    if !wants.sections.is_empty() {
+        let mut sections = Sections::new(wants.clone());
+        let breakdown = snapshot.breakdown();
+        let mode = Mode::Fetch(Refresh::forced(force));
+        let failed = sections
+            .refresh(
+                &aws,
+                &account,
+                query,
+                breakdown.as_ref(),
+                &wants.sections,
+                mode,
+                now,
+            )
+            .await;
+        for (section, e) in failed {
+            failures.push(fail(section.name(), &e));
+        }
+        snapshot.analysis = sections.analysis;
+    }
     Ok(Fetched {
         snapshot: Some(snapshot),
         failures,

@@ -18,7 +18,12 @@ pub async fn run(settings: &Settings, args: &SnapshotArgs) -> Result<(), AppErro
             "stdout is closed: there is nowhere to print the snapshot".into(),
         ));
     }
-    let fetched = super::fetch_once(settings, Utc::now()).await?;
+    let include = args.include().map_err(AppError::Usage)?;
+    let mut wants = crate::poller::Wants::new(&settings.view.tag_keys).with(&include);
+    if let Some(key) = &args.tag_key {
+        wants.tag_key = Some(key.clone());
+    }
+    let fetched = super::fetch_once(settings, &wants, Utc::now()).await?;
     super::say_failures(&fetched);
     let snapshot = fetched.snapshot_or_exit()?;
     if snapshot.stale {

@@ -206,6 +206,10 @@ pub struct Snapshot {
     /// none): only then does an AWS anomaly's absence mean it ended.
     #[serde(default)]
     pub aws_anomalies_read: bool,
+    /// The analysis sections someone wanted (a view opened, `--include`); `None` each until
+    /// fetched.
+    #[serde(default)]
+    pub analysis: crate::model::Analysis,
 }
 
 /// Month to date against the same days of the previous month.

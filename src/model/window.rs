@@ -178,6 +178,20 @@ pub fn previous_month(day: NaiveDate) -> NaiveDate {
     first_of_month(first_of_month(day) - Duration::days(1))
 }
 
+/// The last two complete calendar months before today's: (baseline, comparison) — the only
+/// months Cost Explorer's comparison APIs answer (whole months, never an incomplete one).
+pub fn complete_months(today: NaiveDate) -> (Window, Window) {
+    let comparison = Window {
+        start: previous_month(today),
+        end: first_of_month(today),
+    };
+    let baseline = Window {
+        start: previous_month(comparison.start),
+        end: comparison.start,
+    };
+    (baseline, comparison)
+}
+
 /// Month to date: the 1st of `today`'s month up to and including today.
 pub fn month_to_date(today: NaiveDate) -> Window {
     Window {

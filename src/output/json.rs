@@ -279,7 +279,11 @@ fn contract<'a>(s: &'a Snapshot, b: Option<&'a Breakdown>) -> serde_json::Value 
             .collect(),
     };
     // Plain structs of strings, numbers and options: serialising them cannot fail.
-    serde_json::to_value(contract).expect("the JSON contract serialises")
+    let mut value = serde_json::to_value(contract).expect("the JSON contract serialises");
+    if let serde_json::Value::Object(map) = &mut value {
+        super::analysis_json::add(map, &s.analysis);
+    }
+    value
 }
 
 pub fn render(s: &Snapshot) -> String {

@@ -1,6 +1,7 @@
 //! Snapshot → what `awsdash snapshot` prints: the JSON contract for scripts, a table for
 //! people, CSV for spreadsheets.
 
+mod analysis_json;
 pub mod csv;
 pub mod json;
 pub mod table;

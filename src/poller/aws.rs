@@ -7,14 +7,16 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::backoff::{backoff, human};
+use super::sections::Sections;
 use super::watch::{Watch, Watched};
 use super::{Severity, Status, Update};
 use crate::cache::Cached;
 use crate::config::AlertsConfig;
 use crate::model::DataOrigin;
-use crate::model::{CostCube, Money, Problems, Query, Snapshot};
+use crate::model::{CostCube, Money, Problems, Query, Section, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::ce::ForecastRest;
+use crate::source::aws::sections::Mode;
 use crate::source::aws::source::{
     AwsSource, Cheap, CheapAnswers, Parts, PickerValues, Refresh, assemble,
 };
@@ -88,6 +90,8 @@ pub struct AwsPoller {
     watch: Watch,
     /// Another process sharing the store is refreshing the cube: its name, for the header.
     refreshing_by: Option<String>,
+    /// The analysis sections someone asked for, and their last reports.
+    sections: Sections,
 }
 
 impl AwsPoller {
@@ -114,6 +118,7 @@ impl AwsPoller {
             had_errors: false,
             charges_at_fetch: None,
             refreshing_by: None,
+            sections: Sections::new(super::Wants::default()),
         }
     }
 
@@ -470,7 +475,80 @@ impl AwsPoller {
         self.retry_at = None;
         self.problems.cost_explorer = None;
         self.problems.forecast = None;
-        self.poll(now, false, false).await
+        let mut updates = self.poll(now, false, false).await;
+        let wanted = self.sections.wants.sections.clone();
+        if !wanted.is_empty() {
+            updates.extend(self.fetch_sections(&wanted, Mode::Cached, now).await);
+        }
+        updates
+    }
+
+    /// Sections wanted from the start (`snapshot --include`, `collect`), tags by `tag_key`.
+    pub fn wanting(mut self, wants: super::Wants) -> Self {
+        self.sections = Sections::new(wants);
+        self
+    }
+
+    /// A view wants `section`: fetched unless the store has it fresh.
+    pub async fn want(&mut self, section: Section, now: DateTime<Utc>) -> Vec<Update> {
+        self.sections.wants.want(section);
+        let mut updates = self.poll(now, false, false).await;
+        let fresh = Mode::Fetch(Refresh::IfStale);
+        updates.extend(self.fetch_sections(&[section], fresh, now).await);
+        updates
+    }
+
+    /// The tags section is allocated by `key` from now on.
+    pub async fn set_tag_key(&mut self, key: String, now: DateTime<Utc>) -> Vec<Update> {
+        self.sections.wants.tag_key = Some(key);
+        let fresh = Mode::Fetch(Refresh::IfStale);
+        self.fetch_sections(&[Section::Tags], fresh, now).await
+    }
+
+    /// `R`: every wanted section fetched again, whatever the store holds.
+    pub async fn refresh_sections(&mut self, now: DateTime<Utc>) -> Vec<Update> {
+        let wanted = self.sections.wants.sections.clone();
+        self.fetch_sections(&wanted, Mode::Fetch(Refresh::Now), now)
+            .await
+    }
+
+    /// Fetches `sections` (once STS has named the account) and sends a snapshot with them; a
+    /// failing one keeps its last report and says why in the footer.
+    pub async fn fetch_sections(
+        &mut self,
+        sections: &[Section],
+        mode: Mode,
+        now: DateTime<Utc>,
+    ) -> Vec<Update> {
+        let Some(account) = self.source.account_id().map(str::to_owned) else {
+            return Vec::new();
+        };
+        let window = self.query.window;
+        let breakdown = self.cube.as_ref().map(|c| c.value.breakdown(window));
+        let failed = self
+            .sections
+            .refresh(
+                &self.source,
+                &account,
+                &self.query,
+                breakdown.as_ref(),
+                sections,
+                mode,
+                now,
+            )
+            .await;
+        let mut updates: Vec<Update> = failed
+            .iter()
+            .map(|(section, e)| {
+                let advice = self.advice(e);
+                Update::Status(Status::new(
+                    Severity::Warning,
+                    format!("the {section} view could not be refreshed: {advice}"),
+                ))
+            })
+            .collect();
+        updates.extend(self.snapshot(now).map(|s| Update::Snapshot(Arc::new(s))));
+        updates
     }
 
     /// What there is to show: the cube (cached or fresh) and whatever the free sources said.
@@ -501,6 +579,7 @@ impl AwsPoller {
             problems: self.problems.clone(),
         });
         self.watch.annotate(&mut snapshot);
+        snapshot.analysis = self.sections.analysis.clone();
         Some(snapshot)
     }
 

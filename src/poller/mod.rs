@@ -8,6 +8,8 @@
 mod aws;
 mod backoff;
 pub mod observer;
+mod sections;
+mod wants;
 mod watch;
 
 use std::sync::Arc;
@@ -19,11 +21,13 @@ use crate::alerts::engine::Engine;
 use crate::alerts::findings::annotate;
 use crate::alerts::rules::RuleFacts;
 use crate::config::AlertsConfig;
-use crate::model::{Query, Snapshot};
+use crate::model::{Query, Section, Snapshot};
 use crate::source::aws::anomalies::AwsFindings;
 use crate::source::demo::DemoSource;
 
 pub use aws::AwsPoller;
+pub use sections::Sections;
+pub use wants::Wants;
 
 /// What the UI asks of the poller.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +37,11 @@ pub enum Command {
     Refresh { paid: bool },
     /// Show a different window or filter set.
     SetQuery(Query),
+    /// A view needs this section: fetch it (from the cache when fresh) and keep it fresh, on
+    /// its own TTL, in every snapshot from now on. Sent when the view is first opened.
+    Want(Section),
+    /// Allocate the tags section by this key from now on.
+    TagKey(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,15 +86,25 @@ pub struct PollerHandle {
 }
 
 /// A demo snapshot with its findings: anomalies over its cube, the alerts its budgets and the
-/// user rules raise (each rule answered from the generated account). Never delivered.
+/// user rules raise (each rule answered from the generated account), and the analysis
+/// sections `wants` asks for. Never delivered.
 pub fn demo_snapshot(
     demo: &DemoSource,
     query: &Query,
     alerts: &AlertsConfig,
+    wants: &Wants,
     now: DateTime<Utc>,
 ) -> Snapshot {
     let today = now.date_naive();
     let mut snapshot = demo.snapshot(query, today, now);
+    let tag_key = wants.tag_key.as_deref().unwrap_or(DEMO_TAG_KEY);
+    snapshot.analysis = demo.analysis(
+        query,
+        today,
+        &wants.sections,
+        tag_key,
+        snapshot.breakdown().as_ref(),
+    );
     let facts: Vec<RuleFacts> = alerts
         .rule
         .iter()
@@ -99,24 +118,38 @@ pub fn demo_snapshot(
     snapshot
 }
 
+/// The demo's tags are allocated by this key when no `[view] tag_keys` names one.
+const DEMO_TAG_KEY: &str = "team";
+
 /// Starts the demo poller: answers every command at once from the generated account.
-pub fn spawn_demo(demo: DemoSource, query: Query, alerts: AlertsConfig) -> PollerHandle {
+pub fn spawn_demo(
+    demo: DemoSource,
+    query: Query,
+    alerts: AlertsConfig,
+    wants: Wants,
+) -> PollerHandle {
     let (command_tx, mut command_rx) = mpsc::channel(16);
     let (update_tx, update_rx) = mpsc::channel(16);
     tokio::spawn(async move {
         let mut query = query;
-        let send = |query: &Query| {
+        let mut wants = wants;
+        let send = |query: &Query, wants: &Wants| {
             let now = Utc::now();
-            Update::Snapshot(Arc::new(demo_snapshot(&demo, query, &alerts, now)))
+            Update::Snapshot(Arc::new(demo_snapshot(&demo, query, &alerts, wants, now)))
         };
-        if update_tx.send(send(&query)).await.is_err() {
+        if update_tx.send(send(&query, &wants)).await.is_err() {
             return;
         }
         while let Some(command) = command_rx.recv().await {
-            if let Command::SetQuery(q) = command {
-                query = q;
+            match command {
+                Command::SetQuery(q) => query = q,
+                Command::Want(section) => {
+                    wants.want(section);
+                }
+                Command::TagKey(key) => wants.tag_key = Some(key),
+                Command::Refresh { .. } => {}
             }
-            if update_tx.send(send(&query)).await.is_err() {
+            if update_tx.send(send(&query, &wants)).await.is_err() {
                 return;
             }
         }
@@ -151,9 +184,15 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
             let updates = match pending.take() {
                 Some(Command::Refresh { paid }) => {
                     poller.retry_now();
-                    poller.poll(Utc::now(), true, paid).await
+                    let mut updates = poller.poll(Utc::now(), true, paid).await;
+                    if paid {
+                        updates.extend(poller.refresh_sections(Utc::now()).await);
+                    }
+                    updates
                 }
                 Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,
+                Some(Command::Want(section)) => poller.want(section, Utc::now()).await,
+                Some(Command::TagKey(key)) => poller.set_tag_key(key, Utc::now()).await,
                 None => poller.poll(Utc::now(), false, false).await,
             };
             for update in updates {
@@ -182,5 +221,38 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
     PollerHandle {
         commands: command_tx,
         updates: update_rx,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FilterSet, Window};
+
+    #[tokio::test]
+    async fn the_demo_poller_fills_a_section_once_it_is_wanted() {
+        let today = Utc::now().date_naive();
+        let query = Query {
+            window: Window::last_days(today, 7).expect("window"),
+            filters: FilterSet::default(),
+        };
+        let demo = DemoSource {
+            exclude_credits: false,
+        };
+        let mut handle = spawn_demo(demo, query, AlertsConfig::default(), Wants::default());
+        let Some(Update::Snapshot(first)) = handle.updates.recv().await else {
+            panic!("snapshot");
+        };
+        assert!(!first.analysis.has(Section::Credits));
+        handle
+            .commands
+            .send(Command::Want(Section::Credits))
+            .await
+            .expect("send");
+        let Some(Update::Snapshot(next)) = handle.updates.recv().await else {
+            panic!("snapshot");
+        };
+        assert!(next.analysis.has(Section::Credits));
+        assert!(!next.analysis.has(Section::Tags));
     }
 }

@@ -408,6 +408,7 @@ impl DemoSource {
             alerts: Vec::new(),
             aws_anomalies_note: None,
             aws_anomalies_read: false,
+            analysis: Default::default(),
         }
     }
 

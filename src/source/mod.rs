@@ -2,3 +2,4 @@
 
 pub mod aws;
 pub mod demo;
+pub mod demo_analysis;

@@ -252,10 +252,15 @@ fn ending(name: &'static str, number: libc::c_int) -> Input {
     Input::Ending(name, 128 + number as u8)
 }
 
-/// Hands a command to the poller without waiting; a full queue is reported, not awaited.
+/// Hands a command to the poller without waiting; a full queue is reported, not awaited. A
+/// view's `Want` that did not get through is forgotten, so opening the view again asks again
+/// (it is asked only once otherwise).
 fn send(poller: &PollerHandle, command: Command, app: &mut App) {
     if let Err(e) = poller.commands.try_send(command) {
         tracing::warn!("poller busy: {e}");
+        if let Command::Want(section) = e.into_inner() {
+            app.wanted.retain(|w| *w != section);
+        }
         app.update(Action::Status(crate::poller::Status::new(
             crate::poller::Severity::Warning,
             "the data source is busy; try again in a moment",

@@ -1,92 +1,325 @@
-//! The one keymap: a key (or mouse wheel) in a given mode → an [`Action`]. The help screen and
-//! the footer hints are generated from the tables here, so they cannot drift from the bindings.
+//! The one keymap: a key (or mouse wheel) in a given mode → an [`Action`]. Normal-mode keys,
+//! the help screen and the footer hints all come from [`BINDINGS`], per view, so they cannot
+//! drift apart; the dialogs' few keys are matched below and named in the dialogs themselves.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::app::{Action, App, Overlay};
+use super::views::Tab;
 
 /// What the keyboard is talking to right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    Normal,
+    /// No dialog: the keys of the shown view, from [`BINDINGS`].
+    Normal(Tab),
     Help,
     /// The filter picker: letters go to the search box.
     Picker,
     /// The "refresh everything costs money" question.
     Confirm,
-    /// The list of alerts and anomalies.
-    Alerts,
 }
 
 impl Mode {
     pub fn of(app: &App) -> Mode {
         match app.overlay {
-            Overlay::None => Mode::Normal,
+            Overlay::None => Mode::Normal(app.tab),
             Overlay::Help => Mode::Help,
             Overlay::Filter(_) => Mode::Picker,
             Overlay::ConfirmRefresh => Mode::Confirm,
-            Overlay::Alerts { .. } => Mode::Alerts,
         }
     }
 }
 
-/// One line of the help screen: keys (Unicode, ASCII) and what they do.
+/// Which views a binding works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Views {
+    All,
+    Only(&'static [Tab]),
+}
+
+impl Views {
+    pub fn has(self, tab: Tab) -> bool {
+        match self {
+            Views::All => true,
+            Views::Only(tabs) => tabs.contains(&tab),
+        }
+    }
+}
+
+/// One binding: its keys as the help screen shows them (Unicode, ASCII), what it does, its
+/// footer word (if it earns a place there), the views it works in and the key codes it maps.
+/// Normal-mode keys are looked up here, and the help screen and footer are drawn from here,
+/// so none of them can drift from the others.
 pub struct Binding {
     pub keys: &'static str,
     pub ascii_keys: &'static str,
     pub what: &'static str,
+    /// The footer's hint: (key, word).
+    pub hint: Option<(&'static str, &'static str)>,
+    pub views: Views,
+    pub map: &'static [(KeyCode, Action)],
 }
 
-const fn b(keys: &'static str, ascii_keys: &'static str, what: &'static str) -> Binding {
+const OVERVIEW: Views = Views::Only(&[Tab::Overview]);
+const LISTS: Views = Views::Only(&[
+    Tab::Tags,
+    Tab::Accounts,
+    Tab::Changes,
+    Tab::Credits,
+    Tab::Savings,
+    Tab::Alerts,
+]);
+
+const fn b(
+    keys: &'static str,
+    ascii_keys: &'static str,
+    what: &'static str,
+    hint: Option<(&'static str, &'static str)>,
+    views: Views,
+    map: &'static [(KeyCode, Action)],
+) -> Binding {
     Binding {
         keys,
         ascii_keys,
         what,
+        hint,
+        views,
+        map,
     }
 }
 
-/// Normal-mode bindings, as the help screen lists them.
-pub const HELP: &[Binding] = &[
-    b("f", "f", "filter: pick region, tag, service or account"),
-    b("c", "c", "clear all filters"),
+const fn show(n: char, tab: Tab) -> (KeyCode, Action) {
+    (KeyCode::Char(n), Action::ShowView(tab))
+}
+
+/// Every normal-mode binding, in the help screen's order. Ctrl-C and Ctrl-Z work in every
+/// mode and are handled before this table; they are here for the help screen.
+pub const BINDINGS: &[Binding] = &[
+    b(
+        "1-7",
+        "1-7",
+        "show a view: the numbered tabs under the header",
+        // The tab bar names them with their numbers.
+        None,
+        Views::All,
+        SHOW,
+    ),
+    b(
+        "f",
+        "f",
+        "filter: pick region, tag, service or account",
+        Some(("f", "filter")),
+        Views::All,
+        &[
+            (KeyCode::Char('f'), Action::OpenFilter),
+            (KeyCode::Char('/'), Action::OpenFilter),
+        ],
+    ),
+    b(
+        "c",
+        "c",
+        "clear all filters",
+        Some(("c", "clear")),
+        Views::All,
+        &[(KeyCode::Char('c'), Action::ClearFilters)],
+    ),
     b(
         "w",
         "w",
         "next window: 7d, 30d, 90d, month to date, last month",
+        Some(("w", "window")),
+        Views::All,
+        &[(KeyCode::Char('w'), Action::CycleWindow)],
     ),
-    b("Tab ⇧Tab", "Tab S-Tab", "move focus between panels"),
+    b(
+        "Tab ⇧Tab",
+        "Tab S-Tab",
+        "move focus between panels",
+        Some(("Tab", "focus")),
+        OVERVIEW,
+        &[
+            (KeyCode::Tab, Action::FocusNext),
+            (KeyCode::BackTab, Action::FocusPrev),
+        ],
+    ),
     b(
         "↑↓ j k",
         "Up Dn j k",
         "move in the focused panel (PgUp PgDn g G)",
+        None,
+        OVERVIEW,
+        MOVES,
     ),
-    b("⏎", "Enter", "drill into the selected service"),
-    b("Esc", "Esc", "back: close a dialog, leave the drill-down"),
-    b("s", "s", "sort services: cost, name, change"),
-    b("a", "a", "alerts and anomalies, each explained"),
-    b("r", "r", "refresh budgets + billing estimate (free)"),
+    b(
+        "↑↓ j k",
+        "Up Dn j k",
+        "move in the list (PgUp PgDn g G)",
+        None,
+        LISTS,
+        MOVES,
+    ),
+    b(
+        "⏎",
+        "Enter",
+        "drill into the selected service",
+        Some(("⏎", "drill")),
+        OVERVIEW,
+        &[(KeyCode::Enter, Action::Select)],
+    ),
+    b(
+        "Esc",
+        "Esc",
+        "back: close a dialog, leave the drill-down",
+        None,
+        OVERVIEW,
+        BACK,
+    ),
+    b(
+        "⏎",
+        "Enter",
+        "the selected recommendation in full",
+        Some(("⏎", "detail")),
+        Views::Only(&[Tab::Savings]),
+        &[(KeyCode::Enter, Action::Select)],
+    ),
+    b(
+        "Esc",
+        "Esc",
+        "back: close a dialog, leave the detail",
+        None,
+        Views::Only(&[Tab::Savings]),
+        BACK,
+    ),
+    b(
+        "Esc",
+        "Esc",
+        "back: close a dialog",
+        None,
+        Views::Only(&[Tab::Tags, Tab::Accounts, Tab::Changes, Tab::Credits]),
+        BACK,
+    ),
+    b(
+        "t",
+        "t",
+        "allocate by the next tag key",
+        Some(("t", "tag key")),
+        Views::Only(&[Tab::Tags]),
+        &[(KeyCode::Char('t'), Action::NextTagKey)],
+    ),
+    b(
+        "Esc",
+        "Esc",
+        "back to the view shown before",
+        Some(("Esc", "back")),
+        Views::Only(&[Tab::Alerts]),
+        BACK,
+    ),
+    b(
+        "s",
+        "s",
+        "sort services: cost, name, change",
+        None,
+        OVERVIEW,
+        &[(KeyCode::Char('s'), Action::CycleSort)],
+    ),
+    b(
+        "a",
+        "a",
+        "alerts and anomalies (view 7); again: back",
+        None,
+        Views::All,
+        &[(KeyCode::Char('a'), Action::ToggleAlerts)],
+    ),
+    b(
+        "r",
+        "r",
+        "refresh budgets + billing estimate (free)",
+        Some(("r", "refresh")),
+        Views::All,
+        &[(KeyCode::Char('r'), Action::Refresh)],
+    ),
     b(
         "R",
         "R",
         "refresh everything incl. Cost Explorer ($0.01/request)",
+        Some(("R", "all $")),
+        Views::All,
+        &[(KeyCode::Char('R'), Action::AskRefreshAll)],
     ),
-    b("?", "?", "this help"),
-    b("q", "q", "quit (Ctrl-C too)"),
-    b("Ctrl-Z", "Ctrl-Z", "suspend to the shell; fg comes back"),
+    b(
+        "?",
+        "?",
+        "this help",
+        Some(("?", "help")),
+        Views::All,
+        &[(KeyCode::Char('?'), Action::ToggleHelp)],
+    ),
+    b(
+        "q",
+        "q",
+        "quit (Ctrl-C too)",
+        Some(("q", "quit")),
+        Views::All,
+        &[(KeyCode::Char('q'), Action::Quit)],
+    ),
+    b(
+        "Ctrl-Z",
+        "Ctrl-Z",
+        "suspend to the shell; fg comes back",
+        None,
+        Views::All,
+        &[],
+    ),
 ];
 
-/// The footer's short hints: (key, word).
-pub const HINTS: &[(&str, &str)] = &[
-    ("q", "quit"),
-    ("?", "help"),
-    ("f", "filter"),
-    ("c", "clear"),
-    ("w", "window"),
-    ("Tab", "focus"),
-    ("⏎", "drill"),
-    ("r", "refresh"),
-    ("R", "all $"),
+const SHOW: &[(KeyCode, Action)] = &[
+    show('1', Tab::Overview),
+    show('2', Tab::Tags),
+    show('3', Tab::Accounts),
+    show('4', Tab::Changes),
+    show('5', Tab::Credits),
+    show('6', Tab::Savings),
+    show('7', Tab::Alerts),
 ];
+
+const MOVES: &[(KeyCode, Action)] = &[
+    (KeyCode::Up, Action::Up),
+    (KeyCode::Left, Action::Up),
+    (KeyCode::Char('k'), Action::Up),
+    (KeyCode::Char('h'), Action::Up),
+    (KeyCode::Down, Action::Down),
+    (KeyCode::Right, Action::Down),
+    (KeyCode::Char('j'), Action::Down),
+    (KeyCode::Char('l'), Action::Down),
+    (KeyCode::PageUp, Action::PageUp),
+    (KeyCode::PageDown, Action::PageDown),
+    (KeyCode::Home, Action::Top),
+    (KeyCode::Char('g'), Action::Top),
+    (KeyCode::End, Action::Bottom),
+    (KeyCode::Char('G'), Action::Bottom),
+];
+
+const BACK: &[(KeyCode, Action)] = &[
+    (KeyCode::Esc, Action::Back),
+    (KeyCode::Backspace, Action::Back),
+];
+
+/// The bindings that work in `tab`, in the help screen's order.
+pub fn bindings(tab: Tab) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.views.has(tab))
+}
+
+/// The footer's hints for `tab`: (key, word), quit and help first.
+pub fn hints(tab: Tab) -> Vec<(&'static str, &'static str)> {
+    let mut hints: Vec<_> = bindings(tab).filter_map(|b| b.hint).collect();
+    // The two a newcomer needs first lead the line.
+    hints.sort_by_key(|(_, word)| match *word {
+        "quit" => 0,
+        "help" => 1,
+        _ => 2,
+    });
+    hints
+}
 
 /// The action for `key` in `mode`, if any.
 ///
@@ -130,15 +363,6 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Quit),
             _ => None,
         },
-        Mode::Alerts => match key.code {
-            KeyCode::Esc | KeyCode::Char('a') => Some(Action::ToggleAlerts),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::PageUp => Some(Action::PageUp),
-            KeyCode::PageDown => Some(Action::PageDown),
-            KeyCode::Char('q') => Some(Action::Quit),
-            _ => None,
-        },
         Mode::Confirm => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 Some(Action::ConfirmRefreshAll)
@@ -147,32 +371,10 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Quit),
             _ => None,
         },
-        Mode::Normal => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
-            KeyCode::Char('a') => Some(Action::ToggleAlerts),
-            KeyCode::Char('r') => Some(Action::Refresh),
-            KeyCode::Char('R') => Some(Action::AskRefreshAll),
-            KeyCode::Char('f') | KeyCode::Char('/') => Some(Action::OpenFilter),
-            KeyCode::Char('c') => Some(Action::ClearFilters),
-            KeyCode::Char('w') => Some(Action::CycleWindow),
-            KeyCode::Char('s') => Some(Action::CycleSort),
-            KeyCode::Tab => Some(Action::FocusNext),
-            KeyCode::BackTab => Some(Action::FocusPrev),
-            KeyCode::Up | KeyCode::Left | KeyCode::Char('k') | KeyCode::Char('h') => {
-                Some(Action::Up)
-            }
-            KeyCode::Down | KeyCode::Right | KeyCode::Char('j') | KeyCode::Char('l') => {
-                Some(Action::Down)
-            }
-            KeyCode::PageUp => Some(Action::PageUp),
-            KeyCode::PageDown => Some(Action::PageDown),
-            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-            KeyCode::Enter => Some(Action::Select),
-            KeyCode::Esc | KeyCode::Backspace => Some(Action::Back),
-            _ => None,
-        },
+        Mode::Normal(tab) => bindings(tab)
+            .flat_map(|b| b.map.iter())
+            .find(|(code, _)| *code == key.code)
+            .map(|(_, action)| action.clone()),
     }
 }
 
@@ -182,5 +384,47 @@ pub fn map_mouse(mouse: MouseEvent) -> Option<Action> {
         MouseEventKind::ScrollUp => Some(Action::Up),
         MouseEventKind::ScrollDown => Some(Action::Down),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key bound twice in one view would make the table's first match win silently.
+    #[test]
+    fn no_key_is_bound_twice_in_a_view() {
+        for tab in Tab::ALL {
+            let codes: Vec<KeyCode> = bindings(tab).flat_map(|b| b.map).map(|(c, _)| *c).collect();
+            for (i, code) in codes.iter().enumerate() {
+                assert!(!codes[..i].contains(code), "{code:?} twice in {tab:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_view_has_its_number_and_the_way_out() {
+        for tab in Tab::ALL {
+            for (n, to) in Tab::ALL.iter().enumerate() {
+                let key = KeyEvent::from(KeyCode::Char(char::from(b'1' + n as u8)));
+                let action = map_key(Mode::Normal(tab), key);
+                assert!(
+                    matches!(action, Some(Action::ShowView(t)) if t == *to),
+                    "{tab:?}"
+                );
+                assert_eq!(to.key(), char::from(b'1' + n as u8));
+            }
+            let quit = map_key(Mode::Normal(tab), KeyEvent::from(KeyCode::Char('q')));
+            assert!(matches!(quit, Some(Action::Quit)), "{tab:?}");
+        }
+    }
+
+    /// The help popup is 72 cells wide: one line per binding, none wrapped.
+    #[test]
+    fn help_lines_fit_the_help_screen() {
+        for b in BINDINGS {
+            assert!(b.what.chars().count() <= 60, "{}", b.what);
+            assert!(b.keys.chars().count() < 10, "{}", b.keys);
+        }
     }
 }

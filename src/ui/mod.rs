@@ -1,5 +1,6 @@
 //! The interactive dashboard: state and actions (`app`), the keymap (`keys`), the event loop,
-//! the theme, and one module per panel (`panels`).
+//! the theme, one module per view (`views`, switched by the number keys) and one per panel
+//! (`panels`: the header, footer and dialogs every view shares, and the overview's panels).
 
 pub mod app;
 pub mod event_loop;
@@ -8,11 +9,12 @@ pub mod keys;
 pub mod panels;
 pub mod terminal;
 pub mod theme;
+pub mod views;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use app::{App, Overlay, Panel};
+use app::{App, Overlay};
 
 /// Below this size the compact layout is used: one panel at a time.
 pub const FULL_WIDTH: u16 = 80;
@@ -34,7 +36,6 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Help => panels::help::draw(frame, area, app),
         Overlay::Filter(picker) => panels::filter_picker::draw(frame, area, app, picker),
         Overlay::ConfirmRefresh => panels::footer::draw_confirm(frame, area, app),
-        Overlay::Alerts { scroll } => panels::alerts::draw(frame, area, app, *scroll),
     }
     if app.theme().ascii {
         asciify(frame.buffer_mut());
@@ -76,33 +77,17 @@ fn draw_full(frame: &mut Frame, area: Rect, app: &App) {
         panels::loading(frame, body, app);
         return;
     }
-    if app.view.is_none() {
-        // The free sources answered, Cost Explorer not (yet): show what there is.
-        let [costs, budgets] =
-            Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
-        panels::no_costs(frame, costs, app);
-        panels::budgets::draw(frame, budgets, app);
-        return;
-    }
-    if app.drill.is_some() {
-        panels::drilldown::draw(frame, body, app);
-        return;
-    }
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(58), Constraint::Fill(1)]).areas(body);
-    let [services, regions] =
-        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(top);
-    let [daily, budgets] =
-        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(bottom);
-    panels::services::draw(frame, services, app);
-    panels::regions::draw(frame, regions, app);
-    panels::daily::draw(frame, daily, app);
-    panels::budgets::draw(frame, budgets, app);
+    views::draw(frame, body, app, false);
 }
 
-/// Small terminals: a two-line header, the focused panel (Tab switches), one footer line.
+/// Small terminals: a short header (with the tab bar from 12 rows), the view in its compact
+/// form (the overview: the focused panel, Tab switches), one footer line.
 fn draw_compact(frame: &mut Frame, area: Rect, app: &App) {
-    let header_height = if area.height >= 8 { 2 } else { 1 };
+    let header_height = match area.height {
+        12.. => 3,
+        8..12 => 2,
+        _ => 1,
+    };
     let footer_height = u16::from(area.height >= 4);
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(header_height),
@@ -119,21 +104,5 @@ fn draw_compact(frame: &mut Frame, area: Rect, app: &App) {
         panels::loading(frame, body, app);
         return;
     }
-    if app.view.is_none() {
-        match app.focus {
-            Panel::Budgets => panels::budgets::draw(frame, body, app),
-            _ => panels::no_costs(frame, body, app),
-        }
-        return;
-    }
-    if app.drill.is_some() {
-        panels::drilldown::draw(frame, body, app);
-        return;
-    }
-    match app.focus {
-        Panel::Services => panels::services::draw(frame, body, app),
-        Panel::Regions => panels::regions::draw(frame, body, app),
-        Panel::Daily => panels::daily::draw(frame, body, app),
-        Panel::Budgets => panels::budgets::draw(frame, body, app),
-    }
+    views::draw(frame, body, app, true);
 }

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
 
 import emu_cbor  # noqa: E402
+import emu_analysis  # noqa: E402
 import emu_ce  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -42,6 +43,8 @@ CBOR_PATH_PREFIX = "/service/"
 # x-amz-target / rpc-v2 service prefixes -> short service name used in the journal
 TARGET_SERVICES = {
     "AWSInsightsIndexService": "ce",
+    "CostOptimizationHubService": "cost-optimization-hub",
+    "AWSBilling": "billing",
     "AWSBudgetServiceGateway": "budgets",
     "GraniteServiceVersion20100801": "cloudwatch",
     "DynamoDB_20120810": "dynamodb",
@@ -49,6 +52,8 @@ TARGET_SERVICES = {
 }
 # SigV4 signing names that differ from the short service name
 SIGNING_SERVICES = {"monitoring": "cloudwatch"}
+# Services moto lacks, answered by emu_analysis.
+ANALYSIS_SERVICES = {"cost-optimization-hub", "billing"}
 CE_OPERATIONS = {"GetCostAndUsage", "GetCostForecast", "GetDimensionValues", "GetTags", "GetAnomalies"}
 FAULT_KINDS = {
     "throttle",
@@ -385,6 +390,11 @@ class Emulator:
             return self._error(start_response, call, status, code, message, query_code)
         if call.service == "ce" and call.protocol == "json" and call.operation in CE_OPERATIONS:
             return self._cost_explorer(start_response, call)
+        if call.protocol == "json" and (
+            call.service in ANALYSIS_SERVICES
+            or (call.service == "ce" and call.operation in emu_analysis.CE_OPERATIONS)
+        ):
+            return self._analysis(start_response, call)
         if call.protocol == "cbor":
             return self._cbor_bridge(environ, start_response, call)
         return self._forward(environ, start_response, call.body)
@@ -397,6 +407,23 @@ class Emulator:
         except emu_ce.CeError as e:
             return self._error(start_response, call, e.status, e.code, e.message, e.code)
         headers = [("Content-Type", "application/x-amz-json-1.1")]
+        return 200, self._respond(start_response, 200, headers, json.dumps(answer).encode())
+
+    def _analysis(self, start_response: StartResponse, call: Call) -> tuple[int, list[bytes]]:
+        with self.lock:
+            fixture = self.fixture
+        handler = {
+            "ce": emu_analysis.CeExtras,
+            "cost-optimization-hub": emu_analysis.CostOptimizationHub,
+            "billing": emu_analysis.Billing,
+        }[call.service](fixture)
+        try:
+            if not isinstance(call.request, dict):
+                raise emu_ce.CeError("SerializationException", "Request body must be a JSON object")
+            answer = handler.dispatch(call.operation, call.request)
+        except emu_ce.CeError as e:
+            return self._error(start_response, call, e.status, e.code, e.message, e.code)
+        headers = [("Content-Type", call.json_content_type)]
         return 200, self._respond(start_response, 200, headers, json.dumps(answer).encode())
 
     def _moto(self, environ: dict[str, Any], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:

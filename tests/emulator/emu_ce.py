@@ -169,6 +169,8 @@ class Fixture:
         raw = raw or {}
         if not isinstance(raw, dict):
             raise ValueError("fixture must be a JSON object")
+        # The analysis APIs (emu_analysis) read their own keys.
+        self.raw = raw
         today = raw.get("today")
         self.today = dt.date.fromisoformat(today) if today else None
         self.estimated_days = int(raw.get("estimated_days", 0))

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use awsdash::model::{FilterSet, Preset, Query, Snapshot};
+use awsdash::model::{FilterSet, Preset, Query, Section, Snapshot};
 use awsdash::poller::Command;
 use awsdash::source::demo::DemoSource;
 use awsdash::ui::app::{Action, App, Options};
@@ -68,15 +68,40 @@ pub fn snapshot_for(query: &Query) -> Arc<Snapshot> {
     Arc::new(s)
 }
 
-pub fn deliver(app: &mut App, query: &Query) {
-    app.update(Action::Snapshot(snapshot_for(query)));
+/// Like [`snapshot_for`], with the analysis sections `sections` filled, tags by `tag_key`, as
+/// the demo poller fills what was wanted.
+pub fn snapshot_with(query: &Query, sections: &[Section], tag_key: &str) -> Arc<Snapshot> {
+    let demo = DemoSource {
+        exclude_credits: false,
+    };
+    let mut s = (*snapshot_for(query)).clone();
+    s.analysis = demo.analysis(query, today(), sections, tag_key, s.breakdown().as_ref());
+    Arc::new(s)
 }
 
-/// Plays the poller: answers every `SetQuery` with a snapshot.
+/// Delivers the poller's answer for `query`, with the sections the app has asked for (tags by
+/// the key it asked for last, else the first configured key).
+pub fn deliver(app: &mut App, query: &Query) {
+    let tag_key = app
+        .tags
+        .asked
+        .clone()
+        .or_else(|| app.options.tag_keys.first().cloned())
+        .unwrap_or_else(|| "team".into());
+    let snapshot = snapshot_with(query, &app.wanted, &tag_key);
+    app.update(Action::Snapshot(snapshot));
+}
+
+/// Plays the poller: answers every `SetQuery`, `Want` and `TagKey` with a snapshot.
 pub fn answer(app: &mut App, commands: Vec<Command>) {
     for c in commands {
-        if let Command::SetQuery(q) = c {
-            deliver(app, &q);
+        match c {
+            Command::SetQuery(q) => deliver(app, &q),
+            Command::Want(_) | Command::TagKey(_) => {
+                let query = app.query.clone();
+                deliver(app, &query)
+            }
+            Command::Refresh { .. } => {}
         }
     }
 }

@@ -94,7 +94,7 @@ fn tag_values(key: &str, values: &[&str]) -> Expression {
     }
 }
 
-pub(super) fn period(window: &Window) -> DateInterval {
+pub fn period(window: &Window) -> DateInterval {
     DateInterval::builder()
         .start(window.start.to_string())
         .end(window.end.to_string())

@@ -22,6 +22,11 @@ pub struct Clients {
     pub budgets: aws_sdk_budgets::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub sts: aws_sdk_sts::Client,
+    /// Cost Optimization Hub: its one endpoint is in us-east-1.
+    pub coh: aws_sdk_costoptimizationhub::Client,
+    pub organizations: aws_sdk_organizations::Client,
+    /// Billing (credits): us-east-1, like the rest of billing.
+    pub billing: aws_sdk_billing::Client,
 }
 
 /// Loads the shared SDK config: profile and region from the flags/config file when given,
@@ -114,6 +119,18 @@ impl Clients {
             .interceptor(CountRequests)
             .build();
         let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(config)
+            .region(billing.clone())
+            .interceptor(CountRequests)
+            .build();
+        let coh = aws_sdk_costoptimizationhub::config::Builder::from(config)
+            .region(billing.clone())
+            .interceptor(CountRequests)
+            .build();
+        let organizations = aws_sdk_organizations::config::Builder::from(config)
+            .region(billing.clone())
+            .interceptor(CountRequests)
+            .build();
+        let billing_api = aws_sdk_billing::config::Builder::from(config)
             .region(billing)
             .interceptor(CountRequests)
             .build();
@@ -128,6 +145,9 @@ impl Clients {
             budgets: aws_sdk_budgets::Client::from_conf(budgets),
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
             sts: aws_sdk_sts::Client::from_conf(sts),
+            coh: aws_sdk_costoptimizationhub::Client::from_conf(coh),
+            organizations: aws_sdk_organizations::Client::from_conf(organizations),
+            billing: aws_sdk_billing::Client::from_conf(billing_api),
         }
     }
 }

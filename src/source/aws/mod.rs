@@ -1,14 +1,21 @@
 //! Real AWS through the official SDK: Cost Explorer (paid), Budgets, CloudWatch billing
 //! metrics and STS.
 
+pub mod accounts;
 pub mod anomalies;
 pub mod budgets;
 pub mod ce;
 pub mod client;
 pub mod cloudwatch;
+pub mod credits;
+pub mod drivers;
 pub mod error;
+pub mod grouped;
 pub mod requests;
+pub mod savings;
+pub mod sections;
 pub mod source;
+pub mod tags;
 
 use chrono::{DateTime, Utc};
 

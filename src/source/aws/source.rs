@@ -224,7 +224,7 @@ impl AwsSource {
     }
 
     /// What the store may answer for `refresh`, judged against `ttl`.
-    fn want(&self, now: DateTime<Utc>, ttl: Duration, refresh: Refresh) -> Want {
+    pub(super) fn want(&self, now: DateTime<Utc>, ttl: Duration, refresh: Refresh) -> Want {
         Want {
             now,
             ttl,
@@ -522,6 +522,7 @@ pub fn assemble(p: Parts<'_>) -> Snapshot {
         alerts: Vec::new(),
         aws_anomalies_note: None,
         aws_anomalies_read: false,
+        analysis: Default::default(),
     }
 }
 

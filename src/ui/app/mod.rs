@@ -10,15 +10,17 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::model::{Dimension, Filter, FilterSet, Preset, Query, Snapshot};
+use crate::model::{Filter, FilterSet, Preset, Query, Section, Snapshot};
 use crate::poller::{Command, Severity, Status};
 use crate::settings::Settings;
 
 use super::theme::Theme;
+use super::views::{Tab, accounts, alerts, changes, credits, overview, savings, tags};
 
+pub use super::views::overview::Panel;
 pub use picker::{Choice, FilterPicker, Pick, PickerStage};
-pub use view::{Drill, SortBy, View, local_plan};
-use view::{derive, sorted};
+use view::derive;
+pub use view::{Drill, SortBy, View, drill, local_plan, sorted};
 
 /// Everything that can happen to the dashboard: keys (via the keymap), data from the poller,
 /// the clock.
@@ -28,15 +30,20 @@ pub enum Action {
     /// Ctrl-Z or SIGTSTP: hand the terminal back to the shell until continued.
     Suspend,
     ToggleHelp,
-    /// `a`: the list of what fires and the anomalies behind it.
+    /// `a`: shows the alerts view, or from it the view shown before.
     ToggleAlerts,
+    /// A number key: shows that view.
+    ShowView(Tab),
+    /// `t` in the tags view: allocate by the next tag key.
+    NextTagKey,
     /// `r`: re-read the cheap sources (Budgets, CloudWatch).
     Refresh,
     /// `R`: ask before refreshing everything (Cost Explorer costs money).
     AskRefreshAll,
     /// Confirms the paid refresh.
     ConfirmRefreshAll,
-    /// `Esc`: close the overlay (the picker from either stage), leave the drill-down.
+    /// `Esc`: close the overlay (the picker from either stage), else go back within the view
+    /// (leave the drill-down), or from the alerts to the view shown before.
     Back,
     OpenFilter,
     ClearFilters,
@@ -49,7 +56,8 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
-    /// `Enter`: pick in the filter picker, or drill into the selected service.
+    /// `Enter`: pick in the filter picker, or act on the view's selection (drill into the
+    /// selected service).
     Select,
     CycleSort,
     /// A character typed into the filter picker's search.
@@ -64,46 +72,12 @@ pub enum Action {
     PollerGone,
 }
 
-/// The panels that take focus, in `Tab` order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Panel {
-    Services,
-    Regions,
-    Daily,
-    Budgets,
-}
-
-impl Panel {
-    pub const ALL: [Panel; 4] = [
-        Panel::Services,
-        Panel::Regions,
-        Panel::Daily,
-        Panel::Budgets,
-    ];
-
-    fn index(self) -> usize {
-        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn next(self) -> Panel {
-        Panel::ALL[(self.index() + 1) % Panel::ALL.len()]
-    }
-
-    pub fn prev(self) -> Panel {
-        Panel::ALL[(self.index() + Panel::ALL.len() - 1) % Panel::ALL.len()]
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
     Filter(FilterPicker),
     ConfirmRefresh,
-    /// The alerts and anomalies list, scrolled by `scroll` lines.
-    Alerts {
-        scroll: usize,
-    },
 }
 
 /// Fixed facts about this run that the header shows.
@@ -139,16 +113,22 @@ pub struct App {
     /// The newest snapshot without filters: clearing or changing filters can be shown from
     /// it at once, while the poller is asked for the exact answer.
     pub base: Option<Arc<Snapshot>>,
+    /// The numbers for the query, derived from the snapshot: the overview draws them, every
+    /// view's header sums them up.
     pub view: Option<View>,
-    pub drill: Option<Drill>,
-    pub focus: Panel,
-    pub sort: SortBy,
-    /// Selected row in the services table (an index into `view.order`).
-    pub service_row: usize,
-    pub region_row: usize,
-    /// Selected day in the daily chart; `None` = the latest day.
-    pub day: Option<usize>,
-    pub budget_row: usize,
+    /// The view on screen.
+    pub tab: Tab,
+    /// The view `a` and Esc go back to from the alerts.
+    pub previous_tab: Tab,
+    pub overview: overview::State,
+    pub tags: tags::State,
+    pub accounts: accounts::State,
+    pub changes: changes::State,
+    pub credits: credits::State,
+    pub savings: savings::State,
+    pub alerts: alerts::State,
+    /// The analysis sections asked of the poller (once each: it keeps them fresh after).
+    pub wanted: Vec<Section>,
     pub overlay: Overlay,
     pub status: Option<Status>,
     pub now: DateTime<Utc>,
@@ -158,6 +138,7 @@ pub struct App {
     pub suspend: bool,
 }
 
+/// Rows PgUp and PgDn move.
 const PAGE: usize = 10;
 
 impl App {
@@ -173,13 +154,16 @@ impl App {
             latest: None,
             base: None,
             view: None,
-            drill: None,
-            focus: Panel::Services,
-            sort: SortBy::Cost,
-            service_row: 0,
-            region_row: 0,
-            day: None,
-            budget_row: 0,
+            tab: Tab::Overview,
+            previous_tab: Tab::Overview,
+            overview: overview::State::default(),
+            tags: tags::State::default(),
+            accounts: accounts::State::default(),
+            changes: changes::State::default(),
+            credits: credits::State::default(),
+            savings: savings::State::default(),
+            alerts: alerts::State::default(),
+            wanted: Vec::new(),
             overlay: Overlay::None,
             status: None,
             now,
@@ -234,11 +218,16 @@ impl App {
                 None
             }
             Action::ToggleAlerts => {
-                self.overlay = match self.overlay {
-                    Overlay::Alerts { .. } => Overlay::None,
-                    _ => Overlay::Alerts { scroll: 0 },
+                let tab = match self.tab {
+                    Tab::Alerts => self.previous_tab,
+                    _ => Tab::Alerts,
                 };
-                None
+                self.show(tab)
+            }
+            Action::ShowView(tab) => self.show(tab),
+            Action::NextTagKey => {
+                let report = self.latest.as_ref().and_then(|s| s.analysis.tags.as_ref());
+                self.tags.next_key(report).map(Command::TagKey)
             }
             Action::Refresh => {
                 self.set_status(
@@ -263,11 +252,22 @@ impl App {
                 Some(Command::Refresh { paid: true })
             }
             Action::Back => {
-                match &self.overlay {
-                    Overlay::None => self.drill = None,
-                    _ => self.overlay = Overlay::None,
+                if self.overlay != Overlay::None {
+                    self.overlay = Overlay::None;
+                    return None;
                 }
-                None
+                match self.tab {
+                    Tab::Overview => {
+                        self.overview.back();
+                        None
+                    }
+                    Tab::Savings => {
+                        self.savings.back();
+                        None
+                    }
+                    Tab::Alerts => self.show(self.previous_tab),
+                    Tab::Tags | Tab::Accounts | Tab::Changes | Tab::Credits => None,
+                }
             }
             Action::OpenFilter => {
                 if self.latest.is_none() {
@@ -294,11 +294,11 @@ impl App {
                 self.requery()
             }
             Action::FocusNext => {
-                self.focus = self.focus.next();
+                self.overview.focus = self.overview.focus.next();
                 None
             }
             Action::FocusPrev => {
-                self.focus = self.focus.prev();
+                self.overview.focus = self.overview.focus.prev();
                 None
             }
             Action::Up => self.step(-1),
@@ -309,11 +309,7 @@ impl App {
             Action::Bottom => self.step(isize::MAX / 2),
             Action::Select => self.select(),
             Action::CycleSort => {
-                self.sort = self.sort.next();
-                self.service_row = 0;
-                if let Some(view) = &mut self.view {
-                    view.order = sorted(&view.breakdown, self.sort);
-                }
+                self.overview.cycle_sort(self.view.as_mut());
                 None
             }
             Action::Input(c) => {
@@ -413,68 +409,27 @@ impl App {
         Some(Command::SetQuery(self.query.clone()))
     }
 
-    fn open_picker(&mut self) {
-        let Some(snapshot) = &self.latest else {
-            return;
-        };
-        let choices = picker::dimension_choices(&snapshot.filter_values, &self.options.tag_keys);
-        self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Dimension, choices));
-    }
-
-    fn value_choices(&self, dimension: &Dimension) -> Vec<Choice> {
-        match &self.latest {
-            Some(snapshot) => picker::value_choices(&snapshot.filter_values, dimension),
-            None => Vec::new(),
-        }
-    }
-
     fn select(&mut self) -> Option<Command> {
         if self.overlay == Overlay::ConfirmRefresh {
             return self.update(Action::ConfirmRefreshAll);
         }
         if let Overlay::Filter(picker) = &self.overlay {
             let (stage, choice) = (picker.stage.clone(), picker.current().cloned());
-            return match (stage, choice) {
-                (_, None) => None,
-                (
-                    _,
-                    Some(Choice {
-                        pick: Pick::Dimension(d),
-                        ..
-                    }),
-                ) => {
-                    let choices = self.value_choices(&d);
-                    self.overlay =
-                        Overlay::Filter(FilterPicker::new(PickerStage::Value(d), choices));
-                    None
-                }
-                (
-                    PickerStage::Value(d),
-                    Some(Choice {
-                        pick: Pick::Value(v),
-                        ..
-                    }),
-                ) => {
-                    self.overlay = Overlay::None;
-                    self.add_filter(Filter::new(d, v))
-                }
-                (PickerStage::Dimension, Some(_)) => None,
-            };
+            return self.pick(stage, choice);
         }
         if self.overlay != Overlay::None {
             return None;
         }
-        if self.focus == Panel::Services && self.drill.is_none() {
-            let name = self.view.as_ref().and_then(|v| {
-                v.order
-                    .get(self.service_row)
-                    .map(|&i| v.breakdown.services[i].name.clone())
-            });
-            if let Some(name) = name {
-                self.drill = self.drill_for(&name);
-                self.day = None;
-                self.region_row = 0;
+        match self.tab {
+            Tab::Overview => self.overview.select(self.view.as_ref()),
+            Tab::Savings => {
+                let report = self
+                    .latest
+                    .as_deref()
+                    .and_then(|s| s.analysis.savings.as_ref());
+                self.savings.select(report)
             }
+            _ => {}
         }
         None
     }
@@ -486,52 +441,30 @@ impl App {
     }
 
     fn step(&mut self, delta: isize) -> Option<Command> {
-        let moved = |at: usize, len: usize| -> usize {
-            if len == 0 {
-                return 0;
-            }
-            (at as isize)
-                .saturating_add(delta)
-                .clamp(0, len as isize - 1) as usize
-        };
         if let Overlay::Filter(p) = &mut self.overlay {
-            p.selected = moved(p.selected, p.matches.len());
-            return None;
-        }
-        if let Overlay::Alerts { scroll } = &mut self.overlay {
-            // The drawing clamps to what it has; here only "not below zero".
-            *scroll = moved(*scroll, usize::MAX / 4);
+            p.selected = overview::moved(p.selected, p.matches.len(), delta);
             return None;
         }
         if self.overlay != Overlay::None {
             return None;
         }
-        let breakdown = match (&self.drill, &self.view) {
-            (Some(d), _) => Some(&d.breakdown),
-            (None, Some(v)) => Some(&v.breakdown),
-            _ => None,
-        };
-        let breakdown = breakdown?;
-        let days = breakdown.daily.len();
-        let regions = breakdown.regions.len();
-        let services = breakdown.services.len();
-        let budgets = self.latest.as_ref().map_or(0, |s| s.budgets.len());
-        match self.focus {
-            Panel::Services if self.drill.is_none() => {
-                self.service_row = moved(self.service_row, services)
-            }
-            Panel::Regions | Panel::Services => self.region_row = moved(self.region_row, regions),
-            Panel::Daily => {
-                let at = self.day.unwrap_or(days.saturating_sub(1));
-                self.day = Some(moved(at, days));
-            }
-            Panel::Budgets => self.budget_row = moved(self.budget_row, budgets),
-        }
+        super::views::step(self, delta);
         None
     }
 
-    fn drill_for(&self, service: &str) -> Option<Drill> {
-        view::drill(self.view.as_ref()?, service)
+    /// Shows `tab`, remembering the view it replaces for the way back from the alerts; the
+    /// first time a view is shown, its section is asked of the poller.
+    fn show(&mut self, tab: Tab) -> Option<Command> {
+        if tab != self.tab {
+            self.previous_tab = self.tab;
+            self.tab = tab;
+        }
+        let section = tab.section()?;
+        if self.wanted.contains(&section) {
+            return None;
+        }
+        self.wanted.push(section);
+        Some(Command::Want(section))
     }
 
     /// Derives the view for `self.query` from the newest snapshot that can answer it locally,
@@ -548,7 +481,7 @@ impl App {
                 local,
                 self.query.window,
                 true,
-                self.sort,
+                self.overview.sort,
                 self.view.as_ref(),
             ),
             None => self.latest.as_ref().and_then(|s| {
@@ -557,28 +490,13 @@ impl App {
                     FilterSet::default(),
                     s.query.window,
                     false,
-                    self.sort,
+                    self.overview.sort,
                     self.view.as_ref(),
                 )
             }),
         };
-        let Some(view) = view else {
-            // No Cost Explorer numbers yet: what the free sources said is still drawn.
-            self.view = None;
-            self.drill = None;
-            return;
-        };
-        self.service_row = self.service_row.min(view.order.len().saturating_sub(1));
-        self.region_row = self
-            .region_row
-            .min(view.breakdown.regions.len().saturating_sub(1));
-        if self.day.is_some_and(|d| d >= view.breakdown.daily.len()) {
-            self.day = None;
-        }
-        self.view = Some(view);
-        if let Some(drill) = &self.drill {
-            let service = drill.service.clone();
-            self.drill = self.drill_for(&service);
-        }
+        // No Cost Explorer numbers yet (`None`): what the free sources said is still drawn.
+        self.overview.refit(view.as_ref());
+        self.view = view;
     }
 }

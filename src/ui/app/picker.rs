@@ -1,7 +1,9 @@
 //! The filter picker's state: the `f` dialog lists the dimensions, then the values AWS
 //! returned for the chosen one, both narrowed by typing.
 
-use crate::model::{Dimension, FilterValues};
+use super::{App, Overlay};
+use crate::model::{Dimension, Filter, FilterValues};
+use crate::poller::Command;
 
 /// What the filter picker is asking for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +123,54 @@ pub fn value_choices(fv: &FilterValues, dimension: &Dimension) -> Vec<Choice> {
                 pick: Pick::Value(String::new()),
             });
             choices
+        }
+    }
+}
+
+/// The dashboard's side of the picker: opening it on the dimensions, and what `Enter` picks.
+impl App {
+    /// `f`: the picker on the dimensions the newest snapshot knows values of.
+    pub(super) fn open_picker(&mut self) {
+        let Some(snapshot) = &self.latest else {
+            return;
+        };
+        let choices = dimension_choices(&snapshot.filter_values, &self.options.tag_keys);
+        self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Dimension, choices));
+    }
+
+    fn value_choices(&self, dimension: &Dimension) -> Vec<Choice> {
+        match &self.latest {
+            Some(snapshot) => value_choices(&snapshot.filter_values, dimension),
+            None => Vec::new(),
+        }
+    }
+
+    /// `Enter` on `choice` at `stage`: a dimension opens its values, a value adds the filter.
+    pub(super) fn pick(&mut self, stage: PickerStage, choice: Option<Choice>) -> Option<Command> {
+        match (stage, choice) {
+            (_, None) => None,
+            (
+                _,
+                Some(Choice {
+                    pick: Pick::Dimension(d),
+                    ..
+                }),
+            ) => {
+                let choices = self.value_choices(&d);
+                self.overlay = Overlay::Filter(FilterPicker::new(PickerStage::Value(d), choices));
+                None
+            }
+            (
+                PickerStage::Value(d),
+                Some(Choice {
+                    pick: Pick::Value(v),
+                    ..
+                }),
+            ) => {
+                self.overlay = Overlay::None;
+                self.add_filter(Filter::new(d, v))
+            }
+            (PickerStage::Dimension, Some(_)) => None,
         }
     }
 }

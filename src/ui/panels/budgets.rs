@@ -14,7 +14,7 @@ use crate::ui::theme::{Level, Theme};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme();
-    let focused = app.focus == Panel::Budgets;
+    let focused = app.overview.focus == Panel::Budgets;
     let block = super::block(app, " Budgets (F = forecast) ", focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let ell = theme.ellipsis();
     let cur = &snapshot.currency;
     let visible = (h / per).max(1);
-    let offset = (app.budget_row + 1).saturating_sub(visible);
+    let offset = (app.overview.budget_row + 1).saturating_sub(visible);
     let mut lines = Vec::with_capacity(h);
     for (pos, budget) in budgets.iter().enumerate().skip(offset).take(visible) {
         let used = budget.actual.percent_of(budget.limit);
@@ -84,7 +84,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .into_iter()
         .find(|a| a.len() < w)
         .unwrap_or_else(|| pct.clone());
-        let selected = focused && pos == app.budget_row;
+        let selected = focused && pos == app.overview.budget_row;
         let name_w = w.saturating_sub(amounts.len() + 1);
         let mut first = Line::from(vec![
             Span::styled(left(&budget.name, name_w, ell), theme.value()),

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         app,
         "Daily cost",
         &view.breakdown.daily,
-        app.focus == Panel::Daily,
+        app.overview.focus == Panel::Daily,
         &|day| anomalies.iter().any(|a| a.covers(day)),
     );
 }
@@ -56,6 +56,7 @@ pub fn draw_series(
         .max_by(|a, b| a.1.cost.cmp(&b.1.cost))
         .map(|(i, d)| (i, *d));
     let selected = app
+        .overview
         .day
         .unwrap_or(days.len().saturating_sub(1))
         .checked_sub(hidden)

@@ -9,7 +9,7 @@ use crate::ui::app::{App, Panel};
 use crate::ui::format::{change, money};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let (Some(drill), Some(view)) = (&app.drill, &app.view) else {
+    let (Some(drill), Some(view)) = (&app.overview.drill, &app.view) else {
         return;
     };
     let theme = app.theme();
@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let compact = area.width < crate::ui::FULL_WIDTH;
     if compact {
-        if app.focus == Panel::Daily {
+        if app.overview.focus == Panel::Daily {
             super::daily::draw_series(frame, body, app, "Daily", &b.daily, true, &anomalous);
         } else {
             super::regions::draw_rows(frame, body, app, " Regions ", &b.regions, b.total, true);
@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         app,
         "Daily",
         &b.daily,
-        app.focus == Panel::Daily,
+        app.overview.focus == Panel::Daily,
         &anomalous,
     );
     super::regions::draw_rows(
@@ -74,6 +74,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         " Regions ",
         &b.regions,
         b.total,
-        app.focus != Panel::Daily,
+        app.overview.focus != Panel::Daily,
     );
 }

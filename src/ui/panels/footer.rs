@@ -1,5 +1,5 @@
-//! The footer: the latest status (errors say what to do next) and the key hints; and the
-//! "refresh everything costs money" question.
+//! The footer: the latest status (errors say what to do next) and the shown view's key hints;
+//! and the "refresh everything costs money" question.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::poller::Severity;
 use crate::ui::app::App;
 use crate::ui::format::{age, money};
-use crate::ui::keys::HINTS;
+use crate::ui::keys;
 
 /// Two lines (status, key hints), or three when a warning or error needs two to be read in
 /// full — its advice is the point, so it is never cut at the edge.
@@ -84,12 +84,8 @@ fn status(app: &App) -> Line<'static> {
 fn hints(app: &App) -> Line<'static> {
     let theme = app.theme();
     let mut spans = Vec::new();
-    for (key, word) in HINTS {
-        let key = if *key == "⏎" {
-            theme.enter_key()
-        } else {
-            key
-        };
+    for (key, word) in keys::hints(app.tab) {
+        let key = if key == "⏎" { theme.enter_key() } else { key };
         spans.push(Span::styled(key.to_string(), theme.key()));
         spans.push(Span::styled(format!(" {word} "), theme.label()));
     }

@@ -1,6 +1,6 @@
 //! The header: where the numbers come from (DEMO, account, profile, window, filters), the
 //! headline figures (total and change, month to date against the same days last month, the
-//! forecast) and how fresh and how expensive the data is.
+//! forecast), how fresh and how expensive the data is, and the tabs of the views.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,9 +11,13 @@ use crate::model::{DataOrigin, Snapshot};
 use crate::text::clean;
 use crate::ui::app::App;
 use crate::ui::format::{age, change, money, money_whole};
+use crate::ui::views;
 
-pub const HEIGHT: u16 = 3;
+/// Identity, figures, sources and the tab bar.
+pub const HEIGHT: u16 = 4;
 
+/// The full header, or in `compact` form the identity, the figures (with the filters) and a
+/// short tab bar, as many as `area` has rows for.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
     if area.height == 0 {
         return;
@@ -23,8 +27,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, compact: bool) {
     if area.height >= 2 {
         lines.push(figures(app, wide, compact));
     }
-    if area.height >= 3 {
+    if area.height >= 3 && !compact {
         lines.push(sources(app, wide, area.width));
+    }
+    if usize::from(area.height) > lines.len() {
+        lines.push(views::tab_bar(app, compact && !wide));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

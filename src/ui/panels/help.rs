@@ -1,4 +1,5 @@
-//! The help screen, generated from the keymap, with how to filter spelled out.
+//! The help screen for the shown view, generated from the keymap, with how to filter spelled
+//! out.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,16 +7,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::ui::app::App;
-use crate::ui::keys::HELP;
+use crate::ui::keys;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme();
-    let rect = super::popup(frame, area, 72, HELP.len() as u16 + 9);
-    let block = super::block(app, " Help (? or Esc closes) ", true);
+    let bindings: Vec<_> = keys::bindings(app.tab).collect();
+    let rect = super::popup(frame, area, 72, bindings.len() as u16 + 9);
+    let title = format!(" Help (? or Esc closes){}{} ", theme.sep(), app.tab.title());
+    let block = super::block(app, title, true);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let key_w = 10;
-    let mut lines: Vec<Line> = HELP
+    let mut lines: Vec<Line> = bindings
         .iter()
         .map(|b| {
             let keys = if theme.ascii { b.ascii_keys } else { b.keys };

@@ -1,7 +1,6 @@
 //! One module per panel. Each reads the slice of [`App`] it shows and draws it; none of them
 //! changes state.
 
-pub mod alerts;
 pub mod budgets;
 pub mod daily;
 pub mod drilldown;

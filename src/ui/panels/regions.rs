@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         " Regions ",
         &b.regions,
         b.total,
-        app.focus == Panel::Regions,
+        app.overview.focus == Panel::Regions,
     );
 }
 
@@ -61,7 +61,7 @@ pub fn draw_rows(
         }
     };
     let visible = usize::from(inner.height);
-    let offset = (app.region_row + 1).saturating_sub(visible);
+    let offset = (app.overview.region_row + 1).saturating_sub(visible);
     let mut lines = Vec::with_capacity(visible);
     for (pos, row) in rows.iter().enumerate().skip(offset).take(visible) {
         let amount = if cents {
@@ -75,7 +75,7 @@ pub fn draw_rows(
             Span::styled(left(&bar, bar_w, ""), theme.bar()),
             Span::raw(right(&amount, cost_w, ell)),
         ]);
-        if pos == app.region_row && focused {
+        if pos == app.overview.region_row && focused {
             line = line.style(theme.selected());
         }
         lines.push(line);

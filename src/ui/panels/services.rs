@@ -14,13 +14,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let theme = app.theme();
-    let focused = app.focus == Panel::Services;
+    let focused = app.overview.focus == Panel::Services;
     let rows = &view.breakdown.services;
     let title = format!(
         " Services ({}){}sort {} {} [s] ",
         rows.len(),
         theme.sep(),
-        app.sort.label(),
+        app.overview.sort.label(),
         theme.sort_marker()
     );
     let block = super::block(app, title, focused);
@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     lines.push(Line::from(head));
 
     let visible = usize::from(inner.height).saturating_sub(1);
-    let offset = (app.service_row + 1).saturating_sub(visible);
+    let offset = (app.overview.service_row + 1).saturating_sub(visible);
     let total = view.breakdown.total;
     for (pos, &i) in view.order.iter().enumerate().skip(offset).take(visible) {
         let row = &rows[i];
@@ -81,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(right(&c, change_w, ell), theme.change(&c)));
         }
         let mut line = Line::from(spans);
-        if pos == app.service_row && focused {
+        if pos == app.overview.service_row && focused {
             line = line.style(theme.selected());
         }
         lines.push(line);

@@ -1,5 +1,6 @@
-//! The `a` list: what fires now, most severe first, then the anomalies (local and AWS's, each
-//! marked), each with its explanation; why AWS's are missing when they are.
+//! View 7, Alerts (also `a`, which toggles it): what fires now, most severe first, then the
+//! anomalies (local and AWS's, each marked), each with its explanation; why AWS's are missing
+//! when they are. Its state is how far it is scrolled.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,13 +12,26 @@ use crate::model::{AlertSeverity, AnomalySource};
 use crate::poller::Severity;
 use crate::text::wrap;
 use crate::ui::app::App;
+use crate::ui::panels;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize) {
+/// How far the list is scrolled, in lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct State {
+    pub scroll: usize,
+}
+
+impl State {
+    /// Moves by `delta` lines; the drawing clamps to what it has, so here only "not below 0".
+    pub fn step(&mut self, delta: isize) {
+        self.scroll = self.scroll.saturating_add_signed(delta).min(usize::MAX / 4);
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme();
-    let rect = super::popup(frame, area, 100, area.height.saturating_sub(2).max(10));
-    let block = super::block(app, " Alerts and anomalies (a or Esc closes) ", true);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let block = panels::block(app, " Alerts and anomalies (a or Esc: back) ", true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let Some(snapshot) = app.latest.as_deref() else {
         return;
     };
@@ -59,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: usize) {
             theme.dim(),
         )));
     }
-    let scroll = scroll.min(lines.len().saturating_sub(1));
+    let scroll = app.alerts.scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
