@@ -528,6 +528,16 @@ fn simulated_day(
     rt: &tokio::runtime::Runtime,
     pollers: &mut [AwsPoller],
 ) -> std::collections::BTreeMap<String, usize> {
+    simulated_day_opening(emu, rt, pollers, &[])
+}
+
+/// [`simulated_day`], with each of `views` opened once, an hour in (its `Want` sent).
+fn simulated_day_opening(
+    emu: &Emulator,
+    rt: &tokio::runtime::Runtime,
+    pollers: &mut [AwsPoller],
+    views: &[awsdash::model::Section],
+) -> std::collections::BTreeMap<String, usize> {
     let start = Utc::now();
     let polls = 24 * 60 / 5;
     let mut snapshots = 0;
@@ -541,7 +551,13 @@ fn simulated_day(
         for poller in pollers.iter_mut() {
             // Past midnight the dashboard moves its "last 30 days" with the date (App on Tick).
             let previous = now - Duration::seconds(300);
-            let updates = if k > 0 && now.date_naive() != previous.date_naive() {
+            let mut updates = Vec::new();
+            if k == 12 {
+                for view in views {
+                    updates.extend(rt.block_on(poller.want(*view, now)));
+                }
+            }
+            updates.extend(if k > 0 && now.date_naive() != previous.date_naive() {
                 let query = awsdash::model::Query {
                     window: awsdash::model::Window::last_days(now.date_naive(), 30)
                         .expect("window"),
@@ -550,7 +566,7 @@ fn simulated_day(
                 rt.block_on(poller.set_query(query, now))
             } else {
                 rt.block_on(poller.poll(now, false, false))
-            };
+            });
             for u in updates {
                 match u {
                     Update::Snapshot(_) => snapshots += 1,
@@ -559,7 +575,12 @@ fn simulated_day(
             }
         }
     }
-    assert_eq!(snapshots, polls as usize * pollers.len());
+    // Every poll sends a snapshot; opening a view sends more (with its section).
+    let least = polls as usize * pollers.len();
+    assert!(
+        snapshots >= least + views.len().min(1),
+        "{snapshots} snapshots"
+    );
     assert_eq!(
         emu.count("budgets", Some("DescribeBudgets")),
         polls as usize * pollers.len()
@@ -593,6 +614,25 @@ fn a_simulated_day_at_defaults_makes_at_most_22_paid_calls() {
         "the cube is refreshed when its TTL runs out: {paid}"
     );
     assert_eq!(emu.count("cloudwatch", Some("GetMetricData")), 24 * 60 / 5);
+}
+
+#[test]
+fn a_simulated_day_with_every_view_opened_stays_under_30_paid_calls() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let mut dashboard = [poller(&emu, &rt, cache.path())];
+    let all = awsdash::model::Section::ALL;
+    let by_op = simulated_day_opening(&emu, &rt, &mut dashboard, &all);
+    let paid: usize = by_op.values().sum();
+    eprintln!(
+        "paid Cost Explorer calls in a simulated day with every view opened: {paid} {by_op:?}"
+    );
+    assert!(paid < 30, "{paid} paid calls in 24 h: {by_op:?}");
+    assert_eq!(by_op.get("GetCostComparisonDrivers"), Some(&1), "{by_op:?}");
+    assert_eq!(by_op.get("ListCostAllocationTags"), Some(&1), "{by_op:?}");
+    assert_eq!(
+        emu.count("cost-optimization-hub", Some("ListRecommendations")),
+        1
+    );
 }
 
 #[test]

@@ -208,6 +208,7 @@ async fn aws_checks(settings: &Settings) -> Result<Vec<Check>, AppError> {
             Err(e) => fail("Cost Explorer (check costs $0.01)", &e),
         },
     );
+    checks.extend(super::doctor_views::checks(&src, &account, today).await);
     Ok(checks)
 }
 

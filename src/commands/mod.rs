@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod collect;
 pub mod dashboard;
 pub mod doctor;
+mod doctor_views;
 pub mod snapshot;
 pub mod store;
 
