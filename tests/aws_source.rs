@@ -635,6 +635,77 @@ fn a_simulated_day_with_every_view_opened_stays_under_30_paid_calls() {
     );
 }
 
+/// `awsdash collect` keeps every section fresh by itself, each on its own TTL, so the team's
+/// dashboards find them in the store: what that costs in a day, and that they are there.
+#[test]
+fn a_collector_keeps_every_section_fresh_all_day_within_its_budget() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let all = awsdash::model::Section::ALL;
+    let wants = awsdash::poller::Wants::new(&["team".to_string()]).with(&all);
+    let mut collector = [poller(&emu, &rt, cache.path())
+        .wanting(wants)
+        .keeping_sections_fresh()];
+    let by_op = simulated_day(&emu, &rt, &mut collector);
+    let paid: usize = by_op.values().sum();
+    eprintln!(
+        "paid Cost Explorer calls in a simulated day, collector with every section: {paid} {by_op:?}"
+    );
+    // The overview's 21, plus the tag, account and record-type breakdowns on the Cost
+    // Explorer TTL (6 h: 4 a day, 5 with the midnight move), the activated tag keys and the
+    // drivers once a day.
+    assert!(paid <= 36, "{paid} paid calls in 24 h: {by_op:?}");
+    assert_eq!(by_op.get("GetCostComparisonDrivers"), Some(&1), "{by_op:?}");
+    let last = rt
+        .block_on(collector[0].poll(Utc::now() + Duration::days(1), false, false))
+        .into_iter()
+        .find_map(|u| match u {
+            Update::Snapshot(s) => Some(s),
+            Update::Status(_) => None,
+        })
+        .expect("a snapshot");
+    for section in all {
+        assert!(last.analysis.has(section), "{section} is kept");
+    }
+}
+
+/// A section whose fetch fails says why (the view shows it instead of "fetching…"), and `r`
+/// asks for it again.
+#[test]
+fn a_failed_section_says_why_and_r_fetches_it_again() {
+    let Rig { emu, rt, cache } = Rig::start();
+    let mut p = poller(&emu, &rt, cache.path());
+    let now = Utc::now();
+    rt.block_on(p.poll(now, false, false));
+    emu.fault(json!({"operation": "GetCostAndUsage", "kind": "unavailable", "count": 20}));
+    let snapshot = |updates: Vec<Update>| {
+        updates
+            .into_iter()
+            .rev()
+            .find_map(|u| match u {
+                Update::Snapshot(s) => Some(s),
+                Update::Status(_) => None,
+            })
+            .expect("a snapshot")
+    };
+    let failed = snapshot(rt.block_on(p.want(awsdash::model::Section::Accounts, now)));
+    assert!(!failed.analysis.has(awsdash::model::Section::Accounts));
+    let why = failed
+        .analysis
+        .problems
+        .get(&awsdash::model::Section::Accounts)
+        .expect("the failure is said");
+    assert!(why.contains("could not be fetched"), "{why}");
+
+    emu.clear_faults();
+    let retried = snapshot(rt.block_on(p.retry_sections(now)));
+    assert!(retried.analysis.has(awsdash::model::Section::Accounts));
+    assert!(
+        retried.analysis.problems.is_empty(),
+        "{:?}",
+        retried.analysis.problems
+    );
+}
+
 #[test]
 fn ten_dashboards_and_a_collector_sharing_a_table_pay_in_a_simulated_day_what_one_alone_pays() {
     let Rig { emu, rt, cache } = Rig::start();

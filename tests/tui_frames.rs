@@ -460,6 +460,22 @@ fn a_view_says_it_is_fetching_until_its_section_arrives() {
     let frame = render(&app, 80, 24);
     assert!(frame.contains("fetching credits and refunds…"), "{frame}");
     assert_snapshot!("80x24_view_5_fetching", frame);
+
+    // The fetch failed: the view says why, and how to ask again, instead of waiting forever.
+    let mut failed = (*snapshot_for(&initial_query())).clone();
+    failed.analysis.problems.insert(
+        awsdash::model::Section::Credits,
+        "could not be fetched: AWS is not answering (timed out)\u{1b}[2J".into(),
+    );
+    app.update(Action::Snapshot(std::sync::Arc::new(failed)));
+    let frame = render(&app, 80, 24);
+    assert!(!frame.contains("fetching credits"), "{frame}");
+    assert!(
+        frame.contains("no credits and refunds: could not be fetched: AWS is not answering"),
+        "{frame}"
+    );
+    assert!(frame.contains("r asks again"), "{frame}");
+    assert!(!frame.contains('\u{1b}'), "control characters are cleaned");
 }
 
 /// What a member account gets: no activation status, no drivers, no balances, no Cost

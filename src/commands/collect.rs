@@ -16,7 +16,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::alerts::engine::Engine;
 use crate::cli::{CollectArgs, CommonArgs};
 use crate::error::AppError;
-use crate::model::Snapshot;
+use crate::model::{Section, Snapshot};
 use crate::poller::{AwsPoller, PollerHandle, Severity, Update, spawn_aws};
 use crate::serve::{self, Server, Shared};
 use crate::settings::Settings;
@@ -75,6 +75,7 @@ pub async fn run(
     let listener = serve::bind(args.listen).await?;
     let shared = Arc::new(Shared::new(fresh_for(&settings)));
     let (poller, engine) = super::aws_poller(&settings).await?;
+    let poller = collecting(poller, &settings);
     let server = serve::spawn(listener, shared.clone());
     say(&format!(
         "collecting; serving http://{}/metrics, /healthz and /ready",
@@ -230,6 +231,13 @@ enum Event {
     Update(Option<Update>),
 }
 
+/// The collector's poller keeps every analysis section fresh in the store (each on its own
+/// TTL), so a dashboard that opens a view finds it there and pays nothing.
+fn collecting(poller: AwsPoller, settings: &Settings) -> AwsPoller {
+    let wants = crate::poller::Wants::new(&settings.view.tag_keys).with(&Section::ALL);
+    poller.wanting(wants).keeping_sections_fresh()
+}
+
 /// SIGHUP: the config file is read again, with the same flags over it, and everything the new
 /// config needs is built — before the running poller is stopped, so a config that cannot be
 /// used (a syntax error, an unknown profile, a sink whose secret is missing) changes nothing:
@@ -244,7 +252,10 @@ async fn prepare_reload(
     ));
     let today = Utc::now().date_naive();
     let prepared = match Settings::load(common, settings.paths.clone(), today) {
-        Ok(new) => super::aws_poller(&new).await.map(|(p, e)| (new, p, e)),
+        Ok(new) => super::aws_poller(&new).await.map(|(p, e)| {
+            let p = collecting(p, &new);
+            (new, p, e)
+        }),
         Err(e) => Err(e),
     };
     match prepared {

@@ -5,6 +5,7 @@
 //!
 //! These are domain types: the JSON contract (`output::json`) and the views read them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -92,6 +93,10 @@ pub struct Analysis {
     pub changes: Option<ChangesReport>,
     pub credits: Option<CreditsReport>,
     pub savings: Option<SavingsReport>,
+    /// Why a wanted section is missing, or shows its last good report: its last fetch failed
+    /// (or it cannot be asked, e.g. no tag key). A view says this instead of "fetching…".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub problems: BTreeMap<Section, String>,
 }
 
 impl Analysis {
@@ -124,6 +129,7 @@ impl Analysis {
         if !keep(Section::Savings) {
             self.savings = None;
         }
+        self.problems.retain(|s, _| keep(*s));
     }
 }
 

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+mod wanted;
+
 use super::backoff::{backoff, human};
 use super::sections::Sections;
 use super::watch::{Watch, Watched};
@@ -13,7 +15,7 @@ use super::{Severity, Status, Update};
 use crate::cache::Cached;
 use crate::config::AlertsConfig;
 use crate::model::DataOrigin;
-use crate::model::{CostCube, Money, Problems, Query, Section, Snapshot};
+use crate::model::{CostCube, Money, Problems, Query, Snapshot};
 use crate::source::aws::FetchError;
 use crate::source::aws::ce::ForecastRest;
 use crate::source::aws::sections::Mode;
@@ -92,6 +94,8 @@ pub struct AwsPoller {
     refreshing_by: Option<String>,
     /// The analysis sections someone asked for, and their last reports.
     sections: Sections,
+    /// Each poll also fetches the wanted sections that are stale (`collect`).
+    keep_sections_fresh: bool,
 }
 
 impl AwsPoller {
@@ -119,6 +123,7 @@ impl AwsPoller {
             charges_at_fetch: None,
             refreshing_by: None,
             sections: Sections::new(super::Wants::default()),
+            keep_sections_fresh: false,
         }
     }
 
@@ -239,6 +244,7 @@ impl AwsPoller {
         if let (Some(paid), Some(due)) = (paid, due) {
             self.take_paid(paid, due, now, &mut updates);
         }
+        updates.extend(self.tend_sections(now).await);
         for problem in self.source.store.take_problems() {
             updates.push(Update::Status(Status::new(Severity::Warning, problem)));
         }
@@ -480,74 +486,6 @@ impl AwsPoller {
         if !wanted.is_empty() {
             updates.extend(self.fetch_sections(&wanted, Mode::Cached, now).await);
         }
-        updates
-    }
-
-    /// Sections wanted from the start (`snapshot --include`, `collect`), tags by `tag_key`.
-    pub fn wanting(mut self, wants: super::Wants) -> Self {
-        self.sections = Sections::new(wants);
-        self
-    }
-
-    /// A view wants `section`: fetched unless the store has it fresh.
-    pub async fn want(&mut self, section: Section, now: DateTime<Utc>) -> Vec<Update> {
-        self.sections.wants.want(section);
-        let mut updates = self.poll(now, false, false).await;
-        let fresh = Mode::Fetch(Refresh::IfStale);
-        updates.extend(self.fetch_sections(&[section], fresh, now).await);
-        updates
-    }
-
-    /// The tags section is allocated by `key` from now on.
-    pub async fn set_tag_key(&mut self, key: String, now: DateTime<Utc>) -> Vec<Update> {
-        self.sections.wants.tag_key = Some(key);
-        let fresh = Mode::Fetch(Refresh::IfStale);
-        self.fetch_sections(&[Section::Tags], fresh, now).await
-    }
-
-    /// `R`: every wanted section fetched again, whatever the store holds.
-    pub async fn refresh_sections(&mut self, now: DateTime<Utc>) -> Vec<Update> {
-        let wanted = self.sections.wants.sections.clone();
-        self.fetch_sections(&wanted, Mode::Fetch(Refresh::Now), now)
-            .await
-    }
-
-    /// Fetches `sections` (once STS has named the account) and sends a snapshot with them; a
-    /// failing one keeps its last report and says why in the footer.
-    pub async fn fetch_sections(
-        &mut self,
-        sections: &[Section],
-        mode: Mode,
-        now: DateTime<Utc>,
-    ) -> Vec<Update> {
-        let Some(account) = self.source.account_id().map(str::to_owned) else {
-            return Vec::new();
-        };
-        let window = self.query.window;
-        let breakdown = self.cube.as_ref().map(|c| c.value.breakdown(window));
-        let failed = self
-            .sections
-            .refresh(
-                &self.source,
-                &account,
-                &self.query,
-                breakdown.as_ref(),
-                sections,
-                mode,
-                now,
-            )
-            .await;
-        let mut updates: Vec<Update> = failed
-            .iter()
-            .map(|(section, e)| {
-                let advice = self.advice(e);
-                Update::Status(Status::new(
-                    Severity::Warning,
-                    format!("the {section} view could not be refreshed: {advice}"),
-                ))
-            })
-            .collect();
-        updates.extend(self.snapshot(now).map(|s| Update::Snapshot(Arc::new(s))));
         updates
     }
 

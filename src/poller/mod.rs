@@ -185,9 +185,10 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
                 Some(Command::Refresh { paid }) => {
                     poller.retry_now();
                     let mut updates = poller.poll(Utc::now(), true, paid).await;
-                    if paid {
-                        updates.extend(poller.refresh_sections(Utc::now()).await);
-                    }
+                    updates.extend(match paid {
+                        true => poller.refresh_sections(Utc::now()).await,
+                        false => poller.retry_sections(Utc::now()).await,
+                    });
                     updates
                 }
                 Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,

@@ -65,7 +65,11 @@ impl Sections {
                     // No key configured or asked for: nothing to allocate by.
                     None => {
                         self.analysis.tags = None;
-                        Ok(())
+                        self.analysis.problems.insert(
+                            Section::Tags,
+                            "no tag key to allocate by: name one in [view] tag_keys".into(),
+                        );
+                        continue;
                     }
                 },
                 Section::Accounts => source
@@ -85,8 +89,11 @@ impl Sections {
                     .await
                     .map(|r| self.analysis.savings = r),
             };
-            if let Err(e) = done {
-                failed.push((*section, e));
+            match done {
+                Ok(()) => {
+                    self.analysis.problems.remove(section);
+                }
+                Err(e) => failed.push((*section, e)),
             }
         }
         failed

@@ -253,13 +253,12 @@ fn ending(name: &'static str, number: libc::c_int) -> Input {
 }
 
 /// Hands a command to the poller without waiting; a full queue is reported, not awaited. A
-/// view's `Want` that did not get through is forgotten, so opening the view again asks again
-/// (it is asked only once otherwise).
+/// view's `Want` that did not get through is forgotten, so the next snapshot asks again.
 fn send(poller: &PollerHandle, command: Command, app: &mut App) {
     if let Err(e) = poller.commands.try_send(command) {
         tracing::warn!("poller busy: {e}");
         if let Command::Want(section) = e.into_inner() {
-            app.wanted.retain(|w| *w != section);
+            app.forget_asked(section);
         }
         app.update(Action::Status(crate::poller::Status::new(
             crate::poller::Severity::Warning,

@@ -127,8 +127,11 @@ pub struct App {
     pub credits: credits::State,
     pub savings: savings::State,
     pub alerts: alerts::State,
-    /// The analysis sections asked of the poller (once each: it keeps them fresh after).
+    /// The analysis sections asked of the poller at least once.
     pub wanted: Vec<Section>,
+    /// The last section asked for, and for which query: asked again when the view is opened
+    /// again or shows another query, never twice for one (see [`App::ask_for_shown`]).
+    asked: Option<(Section, Query)>,
     pub overlay: Overlay,
     pub status: Option<Status>,
     pub now: DateTime<Utc>,
@@ -164,6 +167,7 @@ impl App {
             savings: savings::State::default(),
             alerts: alerts::State::default(),
             wanted: Vec::new(),
+            asked: None,
             overlay: Overlay::None,
             status: None,
             now,
@@ -366,7 +370,7 @@ impl App {
                 }
                 self.latest = Some(snapshot);
                 self.recompute();
-                None
+                self.ask_for_shown()
             }
             Action::Status(status) => {
                 self.status = Some(status);
@@ -452,19 +456,46 @@ impl App {
         None
     }
 
-    /// Shows `tab`, remembering the view it replaces for the way back from the alerts; the
-    /// first time a view is shown, its section is asked of the poller.
+    /// Shows `tab`, remembering the view it replaces for the way back from the alerts; each
+    /// time a view is opened its section is asked of the poller (a fresh cached answer costs
+    /// nothing there, a stale one is refreshed).
     fn show(&mut self, tab: Tab) -> Option<Command> {
         if tab != self.tab {
             self.previous_tab = self.tab;
             self.tab = tab;
+            self.asked = None;
         }
-        let section = tab.section()?;
-        if self.wanted.contains(&section) {
+        self.ask_for_shown()
+    }
+
+    /// The shown view's section, asked of the poller unless already asked for this query.
+    /// The poller answers a new window or filter from what it has cached only (a view not on
+    /// screen costs nothing), so a view that stays open through a query change asks again
+    /// when the snapshot for the new query arrives without its section — once per query, so
+    /// a section that cannot be fetched is not asked for in a loop.
+    pub fn ask_for_shown(&mut self) -> Option<Command> {
+        let section = self.tab.section()?;
+        let asked = Some((section, self.query.clone()));
+        if self.asked == asked {
             return None;
         }
-        self.wanted.push(section);
+        let answered = self.latest.as_ref().filter(|s| s.query == self.query);
+        if self.asked.is_some() && answered.is_some_and(|s| s.analysis.has(section)) {
+            // Opened before and the numbers for this query are here: nothing to ask.
+            return None;
+        }
+        self.asked = asked;
+        if !self.wanted.contains(&section) {
+            self.wanted.push(section);
+        }
         Some(Command::Want(section))
+    }
+
+    /// A `Want` that did not reach the poller (its queue was full): asked again next time.
+    pub fn forget_asked(&mut self, section: Section) {
+        if self.asked.as_ref().is_some_and(|(s, _)| *s == section) {
+            self.asked = None;
+        }
     }
 
     /// Derives the view for `self.query` from the newest snapshot that can answer it locally,

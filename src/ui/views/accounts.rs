@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::table::{self, Selection, col, num};
+use crate::model::Section;
 use crate::model::analysis::{AccountCost, AccountsReport};
 use crate::ui::app::App;
 use crate::ui::format::{change, money};
@@ -39,7 +40,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.accounts.as_ref());
     let Some(r) = report else {
-        table::fetching(frame, area, app, "Accounts", "cost per account");
+        table::fetching(
+            frame,
+            area,
+            app,
+            ("Accounts", Section::Accounts),
+            "cost per account",
+        );
         return;
     };
     let at = app.accounts.selection.get(r.accounts.len());

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::table::{self, Selection, col, num};
 use crate::model::Money;
+use crate::model::Section;
 use crate::model::analysis::{ChangesReport, Driver, MoverDimension};
 use crate::ui::app::App;
 use crate::ui::format::{change, money};
@@ -42,7 +43,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.changes.as_ref());
     let Some(r) = report else {
-        table::fetching(frame, area, app, "Changes", "what changed");
+        table::fetching(
+            frame,
+            area,
+            app,
+            ("Changes", Section::Changes),
+            "what changed",
+        );
         return;
     };
     // The drivers get what they need up to half the body; the movers the rest.

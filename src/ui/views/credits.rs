@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::table::{self, Selection, col, num};
+use crate::model::Section;
 use crate::model::analysis::{CreditBalance, CreditsReport};
 use crate::model::window::previous_month;
 use crate::ui::app::App;
@@ -35,7 +36,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .as_deref()
         .and_then(|s| s.analysis.credits.as_ref());
     let Some(r) = report else {
-        table::fetching(frame, area, app, "Credits", "credits and refunds");
+        table::fetching(
+            frame,
+            area,
+            app,
+            ("Credits", Section::Credits),
+            "credits and refunds",
+        );
         return;
     };
     let [totals_area, balances_area] =

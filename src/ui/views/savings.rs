@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::table::{self, Selection, col, num};
+use crate::model::Section;
 use crate::model::analysis::{Recommendation, SavingsReport};
 use crate::text::clean;
 use crate::ui::app::App;
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame,
             area,
             app,
-            "Savings",
+            ("Savings", Section::Savings),
             "recommendations from Cost Optimization Hub",
         ),
         Some(SavingsReport::Unavailable { reason }) => {

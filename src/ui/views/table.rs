@@ -6,8 +6,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::model::Section;
+use crate::poller::Severity;
 use crate::ui::app::App;
 use crate::ui::format::{left, right};
 use crate::ui::panels;
@@ -122,15 +124,39 @@ pub fn panel(app: &App, title: &str) -> Block<'static> {
 }
 
 /// The whole body of a view whose section was asked for and has not arrived: "fetching
-/// credits and refunds…".
-pub fn fetching(frame: &mut Frame, area: Rect, app: &App, title: &str, what: &str) {
+/// credits and refunds…" — or, when its fetch failed, why, and that `r` asks again.
+pub fn fetching(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    (title, section): (&str, Section),
+    what: &str,
+) {
     let theme = app.theme();
     let block = panels::block(app, format!(" {title} "), false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let dots = if theme.ascii { "..." } else { "…" };
-    let line = Line::from(Span::styled(format!("fetching {what}{dots}"), theme.dim()));
-    frame.render_widget(Paragraph::new(line), inner);
+    let problem = app
+        .latest
+        .as_ref()
+        .and_then(|s| s.analysis.problems.get(&section));
+    let lines = match problem {
+        Some(problem) => vec![
+            Line::from(Span::styled(
+                format!("no {what}: {}", crate::text::clean(problem)),
+                theme.severity(Severity::Warning),
+            )),
+            Line::from(Span::styled("r asks again", theme.dim())),
+        ],
+        None => {
+            let dots = if theme.ascii { "..." } else { "…" };
+            vec![Line::from(Span::styled(
+                format!("fetching {what}{dots}"),
+                theme.dim(),
+            ))]
+        }
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
 /// A note from the data side (why something is missing, what AWS allows): information in the

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::table::{self, Selection, col, num};
+use crate::model::Section;
 use crate::model::analysis::{DayCost, TagsReport};
 use crate::text::clean;
 use crate::ui::app::App;
@@ -49,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme();
     let report = app.latest.as_deref().and_then(|s| s.analysis.tags.as_ref());
     let Some(r) = report else {
-        table::fetching(frame, area, app, "Tags", "cost by tag");
+        table::fetching(frame, area, app, ("Tags", Section::Tags), "cost by tag");
         return;
     };
     let sep = theme.sep();
