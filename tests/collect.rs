@@ -287,11 +287,12 @@ fn metrics_parse_and_agree_with_snapshot_json() {
     }
 }
 
-/// The journal's service names, as the metric's label spells them.
+/// The journal's service names (the signing names: `ce`, `cost-optimization-hub`), as the
+/// metric's label spells them (`cost_explorer`, `cost_optimization_hub`).
 fn label_of(journal_service: &str) -> String {
     match journal_service {
         "ce" => "cost_explorer".to_string(),
-        other => other.to_string(),
+        other => other.replace('-', "_"),
     }
 }
 
