@@ -51,7 +51,7 @@ pub struct Ask<'a> {
 #[derive(Serialize)]
 struct GroupedKey<'a> {
     range: Window,
-    by: &'a [&'a str],
+    by: &'a [String],
     filters: &'a FilterSet,
     metric: &'static str,
     exclude_credits: bool,
@@ -94,10 +94,12 @@ impl AwsSource {
         by: &[By<'_>],
         exclude_credits: bool,
     ) -> Result<Option<Grouped>, FetchError> {
-        let names: Vec<&str> = by
+        // A tag may be named like a dimension ("SERVICE"): the key tells them apart.
+        let names: Vec<String> = by
             .iter()
             .map(|b| match b {
-                By::Tag(k) | By::Dimension(k) => *k,
+                By::Tag(k) => format!("tag:{k}"),
+                By::Dimension(k) => format!("dimension:{k}"),
             })
             .collect();
         let kind = match monthly {
