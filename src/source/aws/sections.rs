@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::FetchError;
 use super::accounts::{self, OrgNames};
@@ -23,7 +23,7 @@ use super::tags::{self, TagStatus};
 use crate::analysis;
 use crate::cache::CacheKey;
 use crate::model::analysis::{
-    AccountsReport, ChangesReport, CreditsReport, SavingsReport, TagsReport,
+    AccountsReport, ChangesReport, CreditsReport, Driver, SavingsReport, TagsReport,
 };
 use crate::model::window::complete_months;
 use crate::model::{Breakdown, FilterSet, Grouped, Query, Window};
@@ -58,6 +58,13 @@ struct GroupedKey<'a> {
 }
 
 const DAY: Duration = Duration::hours(24);
+
+/// AWS's cost drivers as cached: the drivers, or why AWS refused them.
+#[derive(Serialize, Deserialize)]
+struct DriversAnswer {
+    drivers: Option<Vec<Driver>>,
+    note: Option<String>,
+}
 
 impl AwsSource {
     /// One dataset: from the store, or fetched (and stored) when `ask.mode` allows.
@@ -231,8 +238,17 @@ impl AwsSource {
                 exclude_credits: self.options.exclude_credits,
             },
         );
-        let fetch = |_| {
-            drivers::fetch(
+        let unavailable = |e: &FetchError| {
+            format!(
+                "AWS's cost drivers are not available: {}",
+                e.to_app_error(self.options.profile.as_deref())
+            )
+        };
+        // AWS's refusal (not for this account, not these months yet, not allowed) is kept
+        // for the day like an answer, so it is not asked again on every poll; a throttle,
+        // an outage, the cap or another process's lease is not an answer and is not kept.
+        let fetch = |_| async {
+            let fetched = drivers::fetch(
                 &self.clients,
                 &self.meter,
                 baseline,
@@ -242,16 +258,23 @@ impl AwsSource {
                 self.options.exclude_credits,
                 ask.now,
             )
+            .await;
+            match fetched {
+                Ok(found) => Ok(DriversAnswer {
+                    drivers: Some(found),
+                    note: None,
+                }),
+                Err(e @ FetchError::Aws(_)) if !e.is_transient() => Ok(DriversAnswer {
+                    drivers: None,
+                    note: Some(unavailable(&e)),
+                }),
+                Err(e) => Err(e),
+            }
         };
         let (drivers, note) = match self.dataset("the cost drivers", key, DAY, ask, fetch).await {
-            Ok(found) => (found, None),
-            Err(e) => (
-                None,
-                Some(format!(
-                    "AWS's cost drivers are not available: {}",
-                    e.to_app_error(self.options.profile.as_deref())
-                )),
-            ),
+            Ok(Some(answer)) => (answer.drivers, answer.note),
+            Ok(None) => (None, None),
+            Err(e) => (None, Some(unavailable(&e))),
         };
         Ok(Some(ChangesReport {
             movers,
