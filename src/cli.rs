@@ -35,6 +35,18 @@ pub enum Command {
     Store(StoreArgs),
     /// Headless: poll, deliver alerts, serve /metrics, /healthz, /ready (systemd, containers).
     Collect(CollectArgs),
+    /// What awsdash changed or spent: budget edits, deliveries, paid AWS calls, oldest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Only actions from this UTC day on [default: 30 days ago].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+    /// Print the lines as a JSON array, as stored.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
