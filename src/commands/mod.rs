@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod budget;
 pub mod collect;
 pub mod dashboard;
 pub mod doctor;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod anomalies;
+pub mod budget_edit;
 pub mod budgets;
 pub mod ce;
 pub mod client;
