@@ -35,6 +35,41 @@ pub enum Command {
     Store(StoreArgs),
     /// Headless: poll, deliver alerts, serve /metrics, /healthz, /ready (systemd, containers).
     Collect(CollectArgs),
+    /// What awsdash changed or spent: budget edits, deliveries, paid AWS calls, oldest first.
+    Audit(AuditArgs),
+    /// Change a budget (needs [aws] allow_writes = true): `budget set NAME --limit AMOUNT`.
+    Budget(BudgetArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BudgetArgs {
+    #[command(subcommand)]
+    pub action: BudgetAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum BudgetAction {
+    /// Set a budget's limit: shows before → after, asks, sends the whole budget, reads it back.
+    Set {
+        /// The budget's name, as AWS Budgets shows it.
+        name: String,
+        /// The new limit in the budget's currency, e.g. 1200 or 1200.50.
+        #[arg(long, value_name = "AMOUNT")]
+        limit: String,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Only actions from this UTC day on [default: 30 days ago].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+    /// Print the lines as a JSON array, as stored.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

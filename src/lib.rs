@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod analysis;
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod commands;

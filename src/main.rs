@@ -81,6 +81,8 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
         Some(Command::Alerts(args)) => commands::alerts::run(&settings, args).await,
         Some(Command::Store(args)) => commands::store::run(&settings, args).await,
         Some(Command::Collect(args)) => commands::collect::run(settings, &cli.common, args).await,
+        Some(Command::Audit(args)) => commands::audit::run(&settings, args, Utc::now()).await,
+        Some(Command::Budget(args)) => commands::budget::run(&settings, args, Utc::now()).await,
         None => commands::dashboard::run(&settings).await,
     }
 }

@@ -144,6 +144,8 @@ pub struct Meter {
     cap: u64,
     /// With the DynamoDB store: the cap counts the whole team's calls too.
     team: Option<crate::store::counter::TeamCounter>,
+    /// Where each paid operation is recorded once it is done (`None`: tests, benches).
+    audit: Option<crate::audit::AuditLog>,
 }
 
 /// A poisoned lock only means another thread panicked while holding it; the counters inside
@@ -163,6 +165,35 @@ impl Meter {
             memory: Mutex::new(State::default()),
             cap,
             team: None,
+            audit: None,
+        }
+    }
+
+    /// Records every paid operation (its pages and their cost) in the audit log.
+    pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> Meter {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// Records one paid operation that kept `pages` paid requests: spending money is an
+    /// action the audit log answers for. A log that cannot be written is logged, not
+    /// returned: the cap, not the log, is what stops spending.
+    pub async fn paid_done(&self, operation: &str, pages: u64, ok: bool, now: DateTime<Utc>) {
+        let Some(audit) = &self.audit else { return };
+        if pages == 0 {
+            return;
+        }
+        let action = crate::audit::Action::PaidCall {
+            operation: operation.to_string(),
+            pages,
+            cost: crate::model::Money::from_units(i64::try_from(pages).unwrap_or(i64::MAX), 2),
+        };
+        let result = match ok {
+            true => crate::audit::Outcome::Ok,
+            false => crate::audit::Outcome::Failed,
+        };
+        if let Err(e) = audit.record(action, result, now).await {
+            tracing::warn!("{e}");
         }
     }
 

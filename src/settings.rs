@@ -23,6 +23,8 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// One AWS call, retries included.
     pub timeout: std::time::Duration,
+    /// `[aws] allow_writes`: budget edits may be sent.
+    pub allow_writes: bool,
     /// Who the calls go to as (effective profile or environment key, and endpoint), as an
     /// opaque string: the account last seen for it is shown at start-up before STS answers.
     /// Holds no secret: an access key id from the environment only enters it hashed.
@@ -174,6 +176,7 @@ fn aws_settings(
         region: args.region.clone().or(file.region),
         endpoint_url,
         timeout: std::time::Duration::from_secs(file.timeout_secs),
+        allow_writes: file.allow_writes,
         origin,
     })
 }

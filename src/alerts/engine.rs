@@ -14,6 +14,7 @@ use super::shared::{Deliveries, Turn};
 use super::sinks::{Event, Message, SendError, Sender, Sink};
 use super::state::{AlertState, Audience, Pending, delivery_id};
 use super::{Alert, AlertKind, AlertSeverity};
+use crate::audit::{Action, AuditLog, Delivered, Outcome as Logged};
 use crate::config::AlertsConfig;
 use crate::error::AppError;
 use crate::model::Snapshot;
@@ -55,6 +56,8 @@ pub struct Engine {
     config: AlertsConfig,
     /// With the DynamoDB store: who sent what, across machines.
     shared: Option<Deliveries>,
+    /// Where each delivery tried is recorded (sink and message id, never a URL).
+    audit: Option<AuditLog>,
 }
 
 impl Engine {
@@ -79,7 +82,41 @@ impl Engine {
             sender,
             config: config.clone(),
             shared: None,
+            audit: None,
         })
+    }
+
+    /// Records every delivery this engine tries in `audit`.
+    pub fn auditing(mut self, audit: AuditLog) -> Engine {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// Sends one claimed message here and records the try in the audit log (a log that
+    /// cannot be written is logged: the message went out or not all the same).
+    async fn deliver_recorded(
+        &self,
+        sink: &Sink,
+        p: &Pending,
+        now: DateTime<Utc>,
+        policy: &RetryPolicy,
+    ) -> Result<(), SendError> {
+        let result = deliver(&self.sender, sink, &p.message, policy).await;
+        if let Some(audit) = &self.audit {
+            let action = Action::Delivery {
+                what: Delivered::Alert,
+                sink: sink.name.clone(),
+                id: p.message.id.clone(),
+            };
+            let outcome = match result {
+                Ok(()) => Logged::Ok,
+                Err(_) => Logged::Failed,
+            };
+            if let Err(e) = audit.record(action, outcome, now).await {
+                tracing::warn!("{e}");
+            }
+        }
+        result
     }
 
     /// Sends each message once however many processes sharing `store` see its alert.
@@ -98,11 +135,11 @@ impl Engine {
         policy: &RetryPolicy,
     ) -> Outcome {
         let Some(shared) = &self.shared else {
-            return Outcome::Tried(deliver(&self.sender, sink, &p.message, policy).await);
+            return Outcome::Tried(self.deliver_recorded(sink, p, now, policy).await);
         };
         match shared.take(&p.message.id, now, all, WAIT_FOR_OTHERS).await {
             Ok(Turn::Ours(lease)) => {
-                let result = deliver(&self.sender, sink, &p.message, policy).await;
+                let result = self.deliver_recorded(sink, p, now, policy).await;
                 match &result {
                     Ok(()) => shared.sent(lease, p, now).await,
                     Err(_) => shared.not_sent(lease).await,

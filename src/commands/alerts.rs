@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::alerts::delivery::RetryPolicy;
 use crate::alerts::engine::{Engine, Report, describe};
 use crate::alerts::state::AlertState;
+use crate::audit::AuditLog;
 use crate::cli::{AlertsAction, AlertsArgs};
 use crate::error::AppError;
 use crate::settings::{Settings, process_env};
@@ -61,8 +62,12 @@ pub async fn engine(settings: &Settings) -> Result<Engine, AppError> {
     });
     let engine = Engine::new(&settings.alerts, state_for(settings), sns, &process_env)?;
     Ok(match config.filter(|_| shares) {
-        Some(config) => engine.sharing(crate::store::shared(settings, &config)),
-        None => engine,
+        Some(config) => {
+            let store = crate::store::shared(settings, &config);
+            let audit = AuditLog::for_settings(settings, Some(&store));
+            engine.sharing(store).auditing(audit)
+        }
+        None => engine.auditing(AuditLog::for_settings(settings, None)),
     })
 }
 

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod alerts;
+pub mod audit;
+pub mod budget;
 pub mod collect;
 pub mod dashboard;
 pub mod doctor;

@@ -41,6 +41,9 @@ pub struct AwsConfig {
     /// How long one AWS call may take, retries included, before it counts as timed out.
     #[serde(deserialize_with = "timeout_secs")]
     pub timeout_secs: u64,
+    /// Whether awsdash may change anything in the account (`budget set`); off, nothing is
+    /// sent that writes, so a read-only tool cannot surprise anyone.
+    pub allow_writes: bool,
 }
 
 impl Default for AwsConfig {
@@ -50,6 +53,7 @@ impl Default for AwsConfig {
             region: None,
             endpoint_url: None,
             timeout_secs: 30,
+            allow_writes: false,
         }
     }
 }

@@ -27,6 +27,7 @@ os.environ.setdefault("MOTO_ACCOUNT_ID", "123456789012")
 
 import emu_cbor  # noqa: E402
 import emu_analysis  # noqa: E402
+import emu_budgets  # noqa: E402
 import emu_ce  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -395,6 +396,8 @@ class Emulator:
             or (call.service == "ce" and call.operation in emu_analysis.CE_OPERATIONS)
         ):
             return self._analysis(start_response, call)
+        if call.service == "budgets" and call.protocol == "json" and call.operation in emu_budgets.OPERATIONS:
+            return self._budgets(start_response, call)
         if call.protocol == "cbor":
             return self._cbor_bridge(environ, start_response, call)
         return self._forward(environ, start_response, call.body)
@@ -405,6 +408,15 @@ class Emulator:
         try:
             answer = emu_ce.CostExplorer(fixture).dispatch(call.operation, call.request)
         except emu_ce.CeError as e:
+            return self._error(start_response, call, e.status, e.code, e.message, e.code)
+        headers = [("Content-Type", "application/x-amz-json-1.1")]
+        return 200, self._respond(start_response, 200, headers, json.dumps(answer).encode())
+
+    def _budgets(self, start_response: StartResponse, call: Call) -> tuple[int, list[bytes]]:
+        try:
+            with self.lock:
+                answer = emu_budgets.update_budget(call.request, account_id())
+        except emu_budgets.BudgetsError as e:
             return self._error(start_response, call, e.status, e.code, e.message, e.code)
         headers = [("Content-Type", "application/x-amz-json-1.1")]
         return 200, self._respond(start_response, 200, headers, json.dumps(answer).encode())

@@ -175,29 +175,52 @@ where
         return Err(err);
     }
     let mut token = None;
+    // Pages kept as paid, for the audit line written however the loop ends.
+    let mut paid = 0;
+    let mut outcome = Err(FetchError::Malformed(format!(
+        "{action} kept paginating after {MAX_PAGES} pages"
+    )));
     for pages in 1..=MAX_PAGES {
-        let reservation = meter.reserve_paid(now).await?;
+        let reservation = match meter.reserve_paid(now).await {
+            Ok(r) => r,
+            Err(refused) => {
+                outcome = Err(refused.into());
+                break;
+            }
+        };
         let page = match request(token.take()).await {
             Ok(page) => page,
             Err(e) => {
-                if !maybe_billed(&e) {
-                    meter.refund_paid(reservation).await;
+                match maybe_billed(&e) {
+                    true => paid += 1,
+                    false => meter.refund_paid(reservation).await,
                 }
-                return Err(AwsError::classify(action, &e).into());
+                outcome = Err(AwsError::classify(action, &e).into());
+                break;
             }
         };
-        let Page { next, remaining } = take(page, pages)?;
+        paid += 1;
+        let Page { next, remaining } = match take(page, pages) {
+            Ok(p) => p,
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        };
         match next {
-            None => return Ok(pages),
+            None => {
+                outcome = Ok(pages);
+                break;
+            }
             Some(next) => token = Some(next),
         }
         if let Some(err) = remaining.and_then(|n| would_exceed(n, pages)) {
-            return Err(err);
+            outcome = Err(err);
+            break;
         }
     }
-    Err(FetchError::Malformed(format!(
-        "{action} kept paginating after {MAX_PAGES} pages"
-    )))
+    meter.paid_done(action, paid, outcome.is_ok(), now).await;
+    outcome
 }
 
 /// Fetches the cost cube over `range`: daily cost by service and region, with `filters`
@@ -355,10 +378,14 @@ pub async fn forecast(
         .send()
         .await;
     let answer = match answer {
-        Ok(a) => a,
+        Ok(a) => {
+            meter.paid_done("ce:GetCostForecast", 1, true, now).await;
+            a
+        }
         Err(e) => {
-            if !maybe_billed(&e) {
-                meter.refund_paid(reservation).await;
+            match maybe_billed(&e) {
+                true => meter.paid_done("ce:GetCostForecast", 1, false, now).await,
+                false => meter.refund_paid(reservation).await,
             }
             let err = AwsError::classify("ce:GetCostForecast", &e);
             if err.kind == super::error::AwsErrorKind::DataUnavailable {

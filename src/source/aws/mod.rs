@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod anomalies;
+pub mod budget_edit;
 pub mod budgets;
 pub mod ce;
 pub mod client;
@@ -59,8 +60,8 @@ pub async fn account_id(
 
 /// Builds the AWS source from the settings: clients from the standard chain (or the named
 /// profile), the meter beside the cache (shared by every awsdash on the machine, so the daily
-/// cap holds across processes and restarts; with the DynamoDB store across the team too), and
-/// the store the config names.
+/// cap holds across processes and restarts; with the DynamoDB store across the team too) with
+/// every paid operation recorded in the audit log, and the store the config names.
 ///
 /// `wait_for_refresh`: while another process sharing the store refreshes an answer, wait for
 /// it (one-shot commands) instead of answering at once that it is under way (the dashboard).
@@ -75,6 +76,10 @@ pub async fn from_settings(
     if let Some(shared) = store.shared() {
         meter = meter.with_team(shared.counter(cap));
     }
+    meter = meter.with_audit(crate::audit::AuditLog::for_settings(
+        settings,
+        store.shared(),
+    ));
     Ok(source::AwsSource::new(
         Clients::new(&config),
         std::sync::Arc::new(meter),
