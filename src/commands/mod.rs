@@ -5,6 +5,7 @@ pub mod collect;
 pub mod dashboard;
 pub mod doctor;
 mod doctor_views;
+pub mod report;
 pub mod snapshot;
 pub mod store;
 

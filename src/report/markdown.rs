@@ -304,9 +304,12 @@ pub fn render(r: &Report) -> String {
                 esc(v)
             }
         });
-        let pct = t.untagged_percent.map(plain_percent).unwrap_or_default();
+        let pct = t
+            .untagged_percent
+            .map(|p| format!(" ({p}%)"))
+            .unwrap_or_default();
         md.line("");
-        md.line(&format!("Untagged: {} {pct}", md.money(t.untagged)));
+        md.line(&format!("Untagged: {}{pct}", md.money(t.untagged)));
     }
     if let Some(s) = &r.savings {
         md.heading("Savings");

@@ -2,8 +2,10 @@
 //! carries), rendered to each format. Every renderer reads only the model, so a Markdown job
 //! summary, a JSON export and a spreadsheet made from the same snapshot agree to the cent.
 
+pub mod csv;
 mod markdown;
 pub mod model;
+pub mod saved;
 
 pub use model::{Options, Report, build};
 
@@ -16,6 +18,8 @@ pub enum Format {
     Md,
     /// The report model as JSON (documented in the README).
     Json,
+    /// One row per day × service × region, FOCUS-aligned column names, formula-safe.
+    Csv,
 }
 
 impl Format {
@@ -24,6 +28,7 @@ impl Format {
         match self {
             Format::Md => "md",
             Format::Json => "json",
+            Format::Csv => "csv",
         }
     }
 
@@ -32,6 +37,7 @@ impl Format {
         match self {
             Format::Md => "text/markdown; charset=utf-8",
             Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
         }
     }
 }
@@ -43,9 +49,11 @@ pub enum RenderError {
     Encode { format: &'static str, why: String },
 }
 
-/// The report in `format`, as the bytes of a file.
+/// The report in `format`, as the bytes of a file (CSV with text cells neutralised; see
+/// [`csv::render`] for the raw variant).
 pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, RenderError> {
     match format {
+        Format::Csv => csv::render(report, false),
         Format::Md => Ok(markdown::render(report).into_bytes()),
         Format::Json => {
             let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| RenderError::Encode {

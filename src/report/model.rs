@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::config::Metric;
 use crate::model::analysis::{MoverDimension, RecordTotals, SavingsReport};
 use crate::model::{
-    AlertKind, AlertSeverity, AnomalySource, Money, Row, Snapshot, SourceKind, Window, window,
+    AlertKind, AlertSeverity, AnomalySource, Dimension, Money, Row, Snapshot, SourceKind, Window,
+    window,
 };
 
 /// The version of the report's JSON shape; it only grows within a version.
@@ -81,6 +82,9 @@ pub struct About {
     /// True for the built-in demo account: every format says so.
     pub demo: bool,
     pub account_id: Option<String>,
+    /// The one linked account all the cost belongs to, when that is known (an `account=`
+    /// filter); `None` when the cost may span an organisation's accounts.
+    pub sub_account_id: Option<String>,
     pub window: Window,
     pub filters: Vec<String>,
     /// The Cost Explorer metric, e.g. `UnblendedCost`.
@@ -382,6 +386,7 @@ pub fn build(snapshot: &Snapshot, options: &Options) -> Report {
             source: s.source,
             demo: s.is_demo(),
             account_id: s.account_id.clone(),
+            sub_account_id: sub_account(s),
             window: s.query.window,
             filters: s.query.filters.to_strings(),
             metric: options.metric.name().to_string(),
@@ -530,6 +535,18 @@ fn movers(s: &Snapshot, b: Option<&crate::model::Breakdown>, top: usize) -> Opti
     })
 }
 
+fn sub_account(s: &Snapshot) -> Option<String> {
+    let mut accounts = s
+        .query
+        .filters
+        .iter()
+        .filter(|f| f.dimension == Dimension::Account);
+    match (accounts.next(), accounts.next()) {
+        (Some(only), None) => Some(only.value.clone()),
+        _ => None,
+    }
+}
+
 fn savings(s: &SavingsReport, top: usize) -> Savings {
     match s {
         SavingsReport::Found {
@@ -577,19 +594,10 @@ fn cells(s: &Snapshot) -> Vec<Cell> {
     };
     let window = s.query.window;
     let mut sums: BTreeMap<(NaiveDate, &str, &str), Money> = BTreeMap::new();
-    for c in &cube.cells {
-        let date = cube.range.start + chrono::Duration::days(i64::from(c.day));
-        if !window.contains(date) {
-            continue;
+    for (date, service, region, cost) in cube.amounts() {
+        if window.contains(date) {
+            *sums.entry((date, service, region)).or_default() += cost;
         }
-        let (Some(service), Some(region)) = (
-            cube.services.get(c.service as usize),
-            cube.regions.get(c.region as usize),
-        ) else {
-            continue;
-        };
-        let amount = Decimal::try_from_i128_with_scale(c.units, cube.scale).unwrap_or_default();
-        *sums.entry((date, service, region)).or_default() += Money::new(amount);
     }
     sums.into_iter()
         .filter(|(_, cost)| !cost.is_zero())
