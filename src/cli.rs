@@ -33,7 +33,7 @@ pub enum Command {
     /// The team's shared DynamoDB table ([store]): `store init` creates it, `store status`
     /// shows what it holds.
     Store(StoreArgs),
-    /// A cost report to forward: Markdown, JSON or CSV, from AWS (the cache when fresh) or a
+    /// A cost report to forward: Markdown, HTML, JSON or CSV, from AWS (the cache when fresh) or a
     /// saved `snapshot --json`.
     Report(ReportArgs),
     /// Headless: poll, deliver alerts, serve /metrics, /healthz, /ready (systemd, containers).

@@ -212,3 +212,87 @@ fn day_lines_mark_estimated_days() {
     assert_eq!(r.about.estimated_days, [today]);
     assert!(r.daily.iter().any(|d| d.date == today && d.estimated));
 }
+
+/// A small well-formedness check: tags nest and close (void and self-closing ones aside),
+/// every `&` starts one of the entities the renderer writes, no `<` or `>` stray in text.
+fn assert_well_formed(html: &str) {
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        assert!(!text.contains('>'), "stray > in {text:?}");
+        for (i, _) in text.match_indices('&') {
+            let entity = &text[i..];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                    .iter()
+                    .any(|e| entity.starts_with(e)),
+                "bare & in {text:?}"
+            );
+        }
+        let gt = rest[lt..].find('>').expect("tag closes") + lt;
+        let tag = &rest[lt + 1..gt];
+        assert!(!tag.contains('<'), "< inside a tag: {tag:?}");
+        rest = &rest[gt + 1..];
+        if tag.starts_with('!') || tag.ends_with('/') {
+            continue;
+        }
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if name == "meta" {
+            continue;
+        }
+        if tag.starts_with('/') {
+            assert_eq!(
+                open.pop().as_deref(),
+                Some(name.as_str()),
+                "mis-nested </{name}>"
+            );
+        } else {
+            assert_eq!(
+                tag.matches('"').count() % 2,
+                0,
+                "unbalanced quotes in <{tag}>"
+            );
+            open.push(name);
+        }
+    }
+    assert!(open.is_empty(), "never closed: {open:?}");
+}
+
+#[test]
+fn html_of_the_fixed_snapshot() {
+    let r = report::build(&fixed(), &Options::default());
+    let html = text(report::render(&r, Format::Html).expect("renders"));
+    assert_well_formed(&html);
+    assert!(html.contains("DEMO DATA") && html.contains("<svg"));
+    assert_snapshot!("report_html", html);
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_hostile_names() {
+    let r = report::build(&hostile(), &Options::default());
+    let html = text(report::render(&r, Format::Html).expect("renders"));
+    assert_well_formed(&html);
+    assert!(!html.contains("<script"), "a name became markup");
+    assert!(
+        html.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;too&#39;"
+        )
+    );
+    assert!(
+        !html.chars().any(|c| c.is_control() && c != '\n'),
+        "control characters"
+    );
+    for network in ["src=", "href=", "url(", "@import", "<link", "<script"] {
+        assert!(
+            !html.contains(network),
+            "{network} in a report that must open offline"
+        );
+    }
+    // The estimated day is marked in the daily chart.
+    assert!(html.contains("(estimated)</title>"));
+}

@@ -3,6 +3,7 @@
 //! summary, a JSON export and a spreadsheet made from the same snapshot agree to the cent.
 
 pub mod csv;
+mod html;
 mod markdown;
 pub mod model;
 pub mod saved;
@@ -16,6 +17,8 @@ use clap::ValueEnum;
 pub enum Format {
     /// GitHub-flavoured Markdown: a job summary, a ticket.
     Md,
+    /// One self-contained page: inline CSS and SVG charts, no script, no URL.
+    Html,
     /// The report model as JSON (documented in the README).
     Json,
     /// One row per day × service × region, FOCUS-aligned column names, formula-safe.
@@ -27,6 +30,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Md => "md",
+            Format::Html => "html",
             Format::Json => "json",
             Format::Csv => "csv",
         }
@@ -36,6 +40,7 @@ impl Format {
     pub fn mime(self) -> &'static str {
         match self {
             Format::Md => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
         }
@@ -55,6 +60,7 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, RenderError> {
     match format {
         Format::Csv => csv::render(report, false),
         Format::Md => Ok(markdown::render(report).into_bytes()),
+        Format::Html => Ok(html::render(report).into_bytes()),
         Format::Json => {
             let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| RenderError::Encode {
                 format: "json",
