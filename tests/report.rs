@@ -296,3 +296,40 @@ fn html_is_self_contained_and_escapes_hostile_names() {
     // The estimated day is marked in the daily chart.
     assert!(html.contains("(estimated)</title>"));
 }
+
+#[test]
+fn a_report_after_a_snapshot_is_served_from_the_cache_and_matches_it_to_the_cent() {
+    use support::fixture::{demo_items, fetch_range, fixture, last_days};
+    let emu = support::Emulator::start();
+    let window = last_days(30);
+    emu.seed(&fixture(&demo_items(fetch_range(window), None), 5_000));
+    let home = support::home::Home::new();
+    let span = support::home::window_args(window);
+    let span: Vec<&str> = span.iter().map(String::as_str).collect();
+    let snapshot = home.snapshot(&emu, &span);
+    emu.clear_journal();
+    let mut args = vec!["report", "--format", "csv"];
+    args.extend_from_slice(&span);
+    let out = home.run(&emu, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        emu.count("ce", None),
+        0,
+        "a fresh cache answers: no paid call"
+    );
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let sum: Decimal = reader
+        .records()
+        .map(|r| r.expect("row")[2].parse::<Decimal>().expect("decimal"))
+        .sum();
+    let total: Decimal = snapshot["total"]
+        .as_str()
+        .expect("total")
+        .parse()
+        .expect("decimal");
+    assert_eq!(Money::new(sum).cents(), Money::new(total).cents());
+}
