@@ -33,6 +33,9 @@ pub enum Command {
     /// The team's shared DynamoDB table ([store]): `store init` creates it, `store status`
     /// shows what it holds.
     Store(StoreArgs),
+    /// A cost report to forward: Markdown, HTML, JSON or CSV, from AWS (the cache when fresh) or a
+    /// saved `snapshot --json`.
+    Report(ReportArgs),
     /// Headless: poll, deliver alerts, serve /metrics, /healthz, /ready (systemd, containers).
     Collect(CollectArgs),
     /// What awsdash changed or spent: budget edits, deliveries, paid AWS calls, oldest first.
@@ -185,6 +188,32 @@ pub struct SnapshotArgs {
     pub include: Option<String>,
     /// The tag key the tags section allocates by [default: the first of [view] tag_keys].
     #[arg(long, value_name = "KEY")]
+    pub tag_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "md")]
+    pub format: crate::report::Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Render this saved `awsdash snapshot --json` instead of asking AWS (no AWS call at all).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// CSV: do not mark text cells that a spreadsheet would run as a formula.
+    #[arg(long)]
+    pub csv_raw: bool,
+    /// Rows per ranked table; the rest is summed into one "other" line.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub top: u16,
+    /// Add analysis sections, comma-separated: tags, accounts, changes, credits, savings (as
+    /// for `snapshot`).
+    #[arg(long, value_name = "SECTIONS", conflicts_with = "from")]
+    pub include: Option<String>,
+    /// The tag key the tags section allocates by [default: the first of [view] tag_keys].
+    #[arg(long, value_name = "KEY", conflicts_with = "from")]
     pub tag_key: Option<String>,
 }
 

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod poller;
+pub mod report;
 pub mod serve;
 pub mod settings;
 pub mod source;

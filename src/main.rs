@@ -77,6 +77,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<(), AppError> {
     tracing::info!(demo = settings.demo, window = %settings.query.window, "starting");
     match &cli.command {
         Some(Command::Snapshot(args)) => commands::snapshot::run(&settings, args).await,
+        Some(Command::Report(args)) => commands::report::run(&settings, args).await,
         Some(Command::Doctor) => commands::doctor::run(&settings).await,
         Some(Command::Alerts(args)) => commands::alerts::run(&settings, args).await,
         Some(Command::Store(args)) => commands::store::run(&settings, args).await,

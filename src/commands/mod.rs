@@ -7,6 +7,7 @@ pub mod collect;
 pub mod dashboard;
 pub mod doctor;
 mod doctor_views;
+pub mod report;
 pub mod snapshot;
 pub mod store;
 

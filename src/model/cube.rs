@@ -250,6 +250,17 @@ impl CostCube {
         (date - self.range.start).num_days()
     }
 
+    /// Every amount as (day, service, region, cost), in day order; a triple may repeat (every
+    /// consumer sums). What the JSON contract's `cube` and the report's CSV rows list.
+    pub fn amounts(&self) -> impl Iterator<Item = (NaiveDate, &str, &str, Money)> {
+        self.cells.iter().filter_map(|c| {
+            let service = self.services.get(c.service as usize)?;
+            let region = self.regions.get(c.region as usize)?;
+            let date = self.range.start + Duration::days(i64::from(c.day));
+            Some((date, service.as_str(), region.as_str(), self.money(c.units)))
+        })
+    }
+
     /// Whether every day of `window` is inside the cube.
     pub fn covers(&self, window: &Window) -> bool {
         self.range.start <= window.start && window.end <= self.range.end

@@ -3,7 +3,8 @@
 //!
 //! Written with the `csv` crate (RFC 4180 quoting). Names are outside input: control
 //! characters are replaced, and a text cell a spreadsheet would run as a formula (starting
-//! with `=`, `+`, `-` or `@`) is neutralised with a leading `'`. Numbers are never touched —
+//! with `=`, `+`, `-`, `@`, a tab or a line break) is neutralised with a leading `'` — the
+//! same rule as `report --format csv`. Numbers are never touched —
 //! credits are negative and must stay numbers.
 
 use std::borrow::Cow;
@@ -48,11 +49,12 @@ pub fn render(s: &Snapshot) -> String {
 }
 
 /// A text cell as a spreadsheet may safely open it: control characters replaced, and a
-/// leading `=`, `+`, `-` or `@` (what Excel, LibreOffice and Google Sheets evaluate) escaped
-/// with `'`, which they show as text.
+/// leading `=`, `+`, `-`, `@`, tab, CR or LF (what Excel, LibreOffice and Google Sheets
+/// evaluate, OWASP's list) escaped with `'`, which they show as text. Only for text: a
+/// negative amount is a number and is never passed through here.
 pub fn text_cell(text: &str) -> Cow<'_, str> {
     let clean = crate::text::clean(text);
-    if clean.starts_with(['=', '+', '-', '@']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         Cow::Owned(format!("'{clean}"))
     } else {
         clean
@@ -72,8 +74,9 @@ mod tests {
         assert_eq!(text_cell("+1"), "'+1");
         assert_eq!(text_cell("-2+3"), "'-2+3");
         assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
-        // A tab or CR in front would be a formula trigger too: it is replaced first.
-        assert!(!text_cell("\t=1").contains('\t'));
+        // A tab or CR in front is a formula trigger too: replaced, and the cell marked.
+        assert_eq!(text_cell("\t=1"), "'\u{fffd}=1");
+        assert_eq!(text_cell("\r@x"), "'\u{fffd}@x");
         assert!(!text_cell("a\rb").contains('\r'));
         assert_eq!(text_cell("AWS Lambda"), "AWS Lambda");
     }

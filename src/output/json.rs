@@ -1,13 +1,15 @@
 //! The stable JSON contract (schema_version 1), documented in the README. These structs are
 //! the contract: the domain types may change, this shape may only grow.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::{
-    AlertKind, AlertSeverity, AnomalyKind, AnomalySource, Breakdown, DataOrigin, Money, Problems,
-    Row, Snapshot, SourceKind,
+    AlertKind, AlertSeverity, AnomalyKind, AnomalySource, Breakdown, CostCube, DataOrigin, Money,
+    Problems, Row, Snapshot, SourceKind,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,6 +41,58 @@ struct Contract<'a> {
     errors: &'a Problems,
     anomalies: Vec<AnomalyOut<'a>>,
     alerts: Vec<AlertOut<'a>>,
+    /// "Today" (UTC) as the snapshot saw it: month to date and the forecast are relative to it.
+    today: NaiveDate,
+    /// Every day fetched (the window, the period before it, this and last month) by service
+    /// and region: what `report --from` rebuilds the numbers from. `null` without Cost
+    /// Explorer data.
+    cube: Option<CubeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CubeOut<'a> {
+    range: WindowOut,
+    estimated_days: Vec<NaiveDate>,
+    /// Summed per (date, service, region), in that order; zero amounts left out.
+    cells: Vec<CellOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CellOut<'a> {
+    date: NaiveDate,
+    service: &'a str,
+    region: &'a str,
+    cost: Money,
+}
+
+fn cube_out(cube: &CostCube) -> CubeOut<'_> {
+    let mut sums: BTreeMap<(NaiveDate, &str, &str), Money> = BTreeMap::new();
+    for (date, service, region, cost) in cube.amounts() {
+        *sums.entry((date, service, region)).or_default() += cost;
+    }
+    CubeOut {
+        range: WindowOut {
+            start: cube.range.start,
+            end: cube.range.end,
+        },
+        estimated_days: cube
+            .range
+            .iter_days()
+            .zip(&cube.estimated)
+            .filter(|(_, e)| **e)
+            .map(|(d, _)| d)
+            .collect(),
+        cells: sums
+            .into_iter()
+            .filter(|(_, cost)| !cost.is_zero())
+            .map(|((date, service, region), cost)| CellOut {
+                date,
+                service,
+                region,
+                cost,
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -277,6 +331,8 @@ fn contract<'a>(s: &'a Snapshot, b: Option<&'a Breakdown>) -> serde_json::Value 
                 since: a.since,
             })
             .collect(),
+        today: s.today,
+        cube: s.cube.as_ref().map(cube_out),
     };
     // Plain structs of strings, numbers and options: serialising them cannot fail.
     let mut value = serde_json::to_value(contract).expect("the JSON contract serialises");
