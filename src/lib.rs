@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod poller;
+pub mod schedule;
 pub mod serve;
 pub mod settings;
 pub mod source;
