@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod poller;
+pub mod report;
 pub mod schedule;
 pub mod serve;
 pub mod settings;
