@@ -16,7 +16,7 @@ mod report;
 pub use alerts::{
     AlertsConfig, RuleConfig, Secret, SinkConfig, SinkKind, check_sink_url, signing_key,
 };
-pub use report::{ReportConfig, ReportFormat};
+pub use report::ReportConfig;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::SinkConfig;
+use crate::report::Format;
 use crate::schedule::{Every, Schedule, parse_at};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,7 +20,8 @@ pub struct ReportConfig {
     /// HH:MM, UTC.
     #[serde(default, deserialize_with = "at")]
     pub at: NaiveTime,
-    pub format: ReportFormat,
+    #[serde(deserialize_with = "format")]
+    pub format: Format,
     /// Sink names from `[[alerts.sink]]`.
     pub to: Vec<Spanned<String>>,
 }
@@ -38,16 +40,17 @@ impl ReportConfig {
     }
 }
 
-/// The formats a report is rendered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportFormat {
-    #[serde(alias = "markdown")]
-    Md,
-    Html,
-    Pdf,
-    Csv,
-    Json,
+/// Any format `awsdash report --format` takes, so the two never disagree.
+fn format<'de, D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+    use clap::ValueEnum as _;
+    let text = String::deserialize(d)?;
+    Format::from_str(&text, true).map_err(|_| {
+        let known: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
+        serde::de::Error::custom(format!(
+            "format = {text:?} is not one of {}",
+            known.join(", ")
+        ))
+    })
 }
 
 fn at<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
@@ -117,16 +120,16 @@ mod tests {
     #[test]
     fn the_documented_report_parses() {
         let c = parse(&format!(
-            "{SINKS}[[report]]\nname = \"weekly summary\"\nevery = \"weekly\"\nat = \"08:00\"\nformat = \"html\"\nto = [\"ops-slack\"]\n"
+            "{SINKS}[[report]]\nname = \"weekly summary\"\nevery = \"weekly\"\nat = \"08:00\"\nformat = \"md\"\nto = [\"ops-slack\"]\n"
         ))
         .expect("valid");
         let r = &c.report[0];
         assert_eq!(r.sinks(), ["ops-slack"]);
         assert_eq!(r.schedule().every, crate::schedule::Every::Weekly);
         assert_eq!(r.at.to_string(), "08:00:00");
-        assert_eq!(r.format, super::ReportFormat::Html);
+        assert_eq!(r.format, crate::report::Format::Md);
         let c = parse(&format!(
-            "{SINKS}[[report]]\nname = \"m\"\nevery = \"monthly\"\nformat = \"markdown\"\nto = [\"ops-slack\"]\n"
+            "{SINKS}[[report]]\nname = \"m\"\nevery = \"monthly\"\nformat = \"json\"\nto = [\"ops-slack\"]\n"
         ))
         .expect("at defaults to midnight");
         assert_eq!(c.report[0].at, chrono::NaiveTime::MIN);
@@ -136,18 +139,18 @@ mod tests {
     fn mistakes_are_refused_with_their_line() {
         for (report, says, line) in [
             (
-                "every = \"weekly\"\nformat = \"html\"\nto = [\"nope\"]\n",
+                "every = \"weekly\"\nformat = \"md\"\nto = [\"nope\"]\n",
                 "to names \"nope\", which is no [[alerts.sink]]",
                 9,
             ),
             (
-                "every = \"weekly\"\nat = \"8am\"\nformat = \"html\"\nto = [\"ops-slack\"]\n",
+                "every = \"weekly\"\nat = \"8am\"\nformat = \"md\"\nto = [\"ops-slack\"]\n",
                 "HH:MM",
                 8,
             ),
             (
                 "every = \"weekly\"\nformat = \"docx\"\nto = [\"ops-slack\"]\n",
-                "unknown variant `docx`",
+                "format = \"docx\" is not one of md",
                 8,
             ),
             (

@@ -1,13 +1,14 @@
-//! When a scheduled report (`[[report]]`) is due — pure calendar arithmetic, no I/O, the clock
-//! a parameter, so every edge (a month's end, a leap day, a year's end, a Monday) is a unit
+//! When a scheduled report (`[[report]]`) is due — here pure calendar arithmetic, no I/O, the
+//! clock a parameter, so every edge (a month's end, a leap day, a year's end, a Monday) is a unit
 //! test rather than a wait.
 //!
 //! Each schedule cuts time into periods: a day, a week starting on Monday, a month starting on
 //! the 1st — each beginning at `at` (UTC). A report is sent once per period, the first time a
 //! snapshot arrives in it. A collector that was down through a slot sends once when it is back
 //! (the period it wakes in), never once per period missed, and never twice for one period:
-//! the period sent is what [`state`] persists.
+//! the period sent is what [`state`] persists, and [`run`] sends what is due.
 
+pub mod run;
 pub mod state;
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
