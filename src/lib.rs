@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod poller;
 pub mod report;
+pub mod schedule;
 pub mod serve;
 pub mod settings;
 pub mod source;

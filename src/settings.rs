@@ -73,6 +73,8 @@ pub struct Settings {
     pub view: ViewConfig,
     pub ui: UiConfig,
     pub alerts: crate::config::AlertsConfig,
+    /// `[[report]]`: reports `collect` sends on a schedule.
+    pub reports: Vec<crate::config::ReportConfig>,
     pub store: crate::config::StoreConfig,
     pub cache_dir: PathBuf,
     pub use_cache: bool,
@@ -129,6 +131,7 @@ impl Settings {
             refresh: config.refresh,
             ui: config.ui,
             alerts: config.alerts,
+            reports: config.report,
             store: config.store,
             cache_dir,
             use_cache: !args.no_cache,

@@ -6,6 +6,7 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
+use crate::alerts::sinks::report::ReportDelivery;
 use crate::alerts::sinks::{Message, SendError, Sender, Sink};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,17 +29,49 @@ pub async fn deliver(
     msg: &Message,
     policy: &RetryPolicy,
 ) -> Result<(), SendError> {
+    retrying(&sink.name, policy, || {
+        sender.send(sink, msg, chrono::Utc::now())
+    })
+    .await
+}
+
+/// [`deliver`] for a scheduled report: the same tries and waits.
+pub async fn deliver_report(
+    sender: &Sender,
+    sink: &Sink,
+    report: &ReportDelivery,
+    policy: &RetryPolicy,
+) -> Result<(), SendError> {
+    retrying(&sink.name, policy, || {
+        sender.send_report(sink, report, chrono::Utc::now())
+    })
+    .await
+}
+
+async fn retrying<F, Fut>(
+    sink: &str,
+    policy: &RetryPolicy,
+    mut attempt_once: F,
+) -> Result<(), SendError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), SendError>>,
+{
     let mut attempt = 1;
     loop {
-        let err = match sender.send(sink, msg, chrono::Utc::now()).await {
+        let err = match attempt_once().await {
             Ok(()) => return Ok(()),
             Err(err) => err,
         };
         let Some(wait) = next_wait(&err, attempt, policy) else {
-            tracing::warn!(sink = %sink.name, attempt, "alert not delivered: {err}");
+            tracing::warn!(sink, attempt, "not delivered: {err}");
             return Err(err);
         };
-        tracing::info!(sink = %sink.name, attempt, "alert delivery failed, next try in {wait:?}: {err}");
+        tracing::info!(
+            sink,
+            attempt,
+            "delivery failed, next try in {wait:?}: {err}"
+        );
         tokio::time::sleep(wait).await;
         attempt += 1;
     }

@@ -72,6 +72,7 @@ impl Engine {
         let sinks = config
             .sink
             .iter()
+            .filter(|s| s.kind.takes_alerts())
             .map(|s| Sink::resolve(s, env))
             .collect::<Result<Vec<_>, _>>()
             .map_err(AppError::Usage)?;

@@ -63,6 +63,10 @@ pub enum SinkKind {
     Teams,
     Webhook,
     Sns,
+    /// SES v2, reports only.
+    Email,
+    /// A folder, reports only.
+    Dir,
 }
 
 impl SinkKind {
@@ -72,7 +76,15 @@ impl SinkKind {
             SinkKind::Teams => "teams",
             SinkKind::Webhook => "webhook",
             SinkKind::Sns => "sns",
+            SinkKind::Email => "email",
+            SinkKind::Dir => "dir",
         }
+    }
+
+    /// Whether alerts go to sinks of this kind: an e-mail per alert or a file per alert is
+    /// noise, so e-mail and dir sinks take scheduled reports only.
+    pub fn takes_alerts(self) -> bool {
+        !matches!(self, SinkKind::Email | SinkKind::Dir)
     }
 }
 
@@ -95,6 +107,15 @@ pub struct SinkConfig {
     /// SNS only.
     #[serde(default)]
     pub topic_arn: Option<String>,
+    /// E-mail only: the sender, an identity verified in SES.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// E-mail only: the recipients.
+    #[serde(default)]
+    pub to: Option<Vec<String>>,
+    /// Dir only: the folder reports are written to (absolute).
+    #[serde(default)]
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl SinkConfig {
@@ -121,7 +142,31 @@ impl AlertsConfig {
             }
             names.push(sink.name.clone());
             let has_url = sink.url.is_some() || sink.url_env.is_some();
+            let email = sink.from.is_some() || sink.to.is_some();
+            if sink.kind != SinkKind::Email && email {
+                return Err(format!(
+                    "{who}: from and to are for email sinks only\n{hint}"
+                ));
+            }
+            if sink.kind != SinkKind::Dir && sink.path.is_some() {
+                return Err(format!("{who}: path is for dir sinks only\n{hint}"));
+            }
             match sink.kind {
+                SinkKind::Email | SinkKind::Dir if has_url || sink.topic_arn.is_some() => {
+                    return Err(format!(
+                        "{who}: an {} sink takes no url or topic_arn\n{hint}",
+                        sink.kind.name()
+                    ));
+                }
+                SinkKind::Email => check_email(sink).map_err(|e| format!("{who}: {e}\n{hint}"))?,
+                SinkKind::Dir => match &sink.path {
+                    Some(path) if path.is_absolute() => {}
+                    _ => {
+                        return Err(format!(
+                            "{who}: needs path = \"/absolute/folder\" to write reports into\n{hint}"
+                        ));
+                    }
+                },
                 SinkKind::Sns => {
                     let arn = sink.topic_arn.as_deref().unwrap_or_default();
                     if !arn.starts_with("arn:") || !arn.contains(":sns:") {
@@ -179,6 +224,49 @@ impl AlertsConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `text` is a bare address (`ops@example.com`): no display name, nothing a header
+/// could be split on.
+fn is_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '(' | ')'))
+}
+
+/// An e-mail sink's `from` and `to`: bare addresses, at least one recipient.
+fn check_email(sink: &SinkConfig) -> Result<(), String> {
+    match &sink.from {
+        Some(from) if is_address(from) => {}
+        Some(from) => {
+            return Err(format!(
+                "from = {from:?} is not an address like reports@example.com"
+            ));
+        }
+        None => {
+            return Err(
+                "needs from = \"reports@example.com\" (an identity verified in SES)".into(),
+            );
+        }
+    }
+    let to = sink.to.as_deref().unwrap_or_default();
+    if to.is_empty() {
+        return Err("needs to = [\"someone@example.com\", …]".into());
+    }
+    match to.iter().find(|a| !is_address(a)) {
+        Some(bad) => Err(format!(
+            "to: {bad:?} is not an address like someone@example.com"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -340,10 +428,20 @@ secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 name = "topic"
 kind = "sns"
 topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts"
+[[alerts.sink]]
+name = "finance-mail"
+kind = "email"
+from = "awsdash@example.com"
+to = ["finance@example.com", "ops@example.com"]
+[[alerts.sink]]
+name = "share"
+kind = "dir"
+path = "/srv/reports"
 "#,
         )
         .expect("valid");
-        assert_eq!(c.alerts.sink.len(), 3);
+        assert_eq!(c.alerts.sink.len(), 5);
+        assert!(!c.alerts.sink[3].kind.takes_alerts() && c.alerts.sink[2].kind.takes_alerts());
         assert_eq!(c.alerts.rule[0].filter.len(), 1);
         assert!(c.alerts.sink[1].holds_a_secret() && !c.alerts.sink[0].holds_a_secret());
         assert_eq!(
@@ -357,6 +455,22 @@ topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts"
             c.alerts.rule[0].month_to_date_over.map(|m| m.to_string()),
             Some("40000.5".into())
         );
+    }
+
+    #[test]
+    fn addresses_are_bare_and_header_safe() {
+        assert!(is_address("ops@example.com"));
+        for bad in [
+            "ops",
+            "@example.com",
+            "ops@example",
+            "a@b@c.d",
+            "Ops <ops@example.com>",
+            "a@b.c\r\nBcc: x@y.z",
+            "a,b@c.d",
+        ] {
+            assert!(!is_address(bad), "{bad}");
+        }
     }
 
     #[test]
@@ -391,6 +505,30 @@ topic_arn = "arn:aws:sns:us-east-1:123456789012:alerts"
                 "unknown dimension",
             ),
             ("[alerts]\nrepeat_hours = 0\n", "between 1 and 744"),
+            (
+                "[[alerts.sink]]\nname = \"m\"\nkind = \"email\"\nto = [\"a@b.example\"]\n",
+                "needs from",
+            ),
+            (
+                "[[alerts.sink]]\nname = \"m\"\nkind = \"email\"\nfrom = \"r@b.example\"\nto = []\n",
+                "needs to",
+            ),
+            (
+                "[[alerts.sink]]\nname = \"m\"\nkind = \"email\"\nfrom = \"r@b.example\"\nto = [\"Finance <f@b.example>\"]\n",
+                "is not an address",
+            ),
+            (
+                "[[alerts.sink]]\nname = \"d\"\nkind = \"dir\"\npath = \"reports\"\n",
+                "absolute",
+            ),
+            (
+                "[[alerts.sink]]\nname = \"d\"\nkind = \"dir\"\npath = \"/r\"\nurl_env = \"U\"\n",
+                "takes no url",
+            ),
+            (
+                "[[alerts.sink]]\nname = \"s\"\nkind = \"slack\"\nurl_env = \"U\"\npath = \"/r\"\n",
+                "path is for dir sinks only",
+            ),
         ] {
             let err = parse(toml).expect_err(toml);
             assert!(err.contains(needle), "{toml}: {err}");

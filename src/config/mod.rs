@@ -11,10 +11,12 @@ use serde::{Deserialize, Deserializer};
 use crate::model::window::MAX_DAYS;
 
 mod alerts;
+mod report;
 
 pub use alerts::{
     AlertsConfig, RuleConfig, Secret, SinkConfig, SinkKind, check_sink_url, signing_key,
 };
+pub use report::ReportConfig;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -26,6 +28,8 @@ pub struct Config {
     pub cache: CacheConfig,
     pub store: StoreConfig,
     pub alerts: AlertsConfig,
+    /// `[[report]]`: reports sent on a schedule by `collect`.
+    pub report: Vec<ReportConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -415,6 +419,7 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| invalid(syntax_error(text, &e)))?;
         // What one key cannot say alone: a sink's URL or topic, unique names.
         config.alerts.check().map_err(invalid)?;
+        report::check(&config.report, &config.alerts.sink, text).map_err(invalid)?;
         Ok(config)
     }
 

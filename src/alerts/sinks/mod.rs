@@ -1,5 +1,6 @@
-//! Where alert messages go: Slack and Microsoft Teams (Workflows) incoming webhooks, generic
-//! webhooks signed the Standard Webhooks way, and SNS topics.
+//! Where alert messages and scheduled reports go: Slack and Microsoft Teams (Workflows)
+//! incoming webhooks, generic webhooks signed the Standard Webhooks way, SNS topics — and, for
+//! reports only, e-mail through SES and a directory.
 //!
 //! Each sink's payload is a pure function of the [`Message`] in the sink's own module, so its
 //! shape is unit-tested without a network. [`Sender`] carries it (HTTP for webhooks, the SDK
@@ -9,7 +10,10 @@
 //! A webhook URL is a credential (whoever has it can post), so it stays in a [`Secret`]: no
 //! error message, log line or `Debug` output here names it — errors name the sink instead.
 
+pub mod dir;
+pub mod email;
 mod http;
+pub mod report;
 pub mod slack;
 pub mod sns;
 pub mod teams;
@@ -47,6 +51,15 @@ pub enum Target {
     },
     Sns {
         topic_arn: String,
+    },
+    /// Reports only.
+    Email {
+        from: String,
+        to: Vec<String>,
+    },
+    /// Reports only.
+    Dir {
+        path: std::path::PathBuf,
     },
 }
 
@@ -88,6 +101,14 @@ impl Sink {
                 }
                 Target::Sns { topic_arn }
             }
+            // Checked with the config (`AlertsConfig::check`).
+            SinkKind::Email => Target::Email {
+                from: config.from.clone().unwrap_or_default(),
+                to: config.to.clone().unwrap_or_default(),
+            },
+            SinkKind::Dir => Target::Dir {
+                path: config.path.clone().unwrap_or_default(),
+            },
         };
         Ok(Sink {
             name: config.name.clone(),
@@ -165,11 +186,19 @@ pub enum SendError {
 }
 
 /// Carries messages to sinks: one HTTP client (connection pool, timeouts) for every webhook,
-/// and the SNS client when AWS is configured.
+/// and the SNS and SES clients when AWS is configured.
 #[derive(Debug, Clone)]
 pub struct Sender {
     http: reqwest::Client,
     sns: Option<aws_sdk_sns::Client>,
+    ses: Option<aws_sdk_sesv2::Client>,
+}
+
+/// The error for a sink that needs an AWS client the run has none of.
+fn no_aws(sink: &str, service: &str) -> SendError {
+    SendError::Permanent(format!(
+        "sink {sink:?}: {service} needs AWS credentials and a region, and awsdash has none (demo or offline run)"
+    ))
 }
 
 impl Sender {
@@ -179,7 +208,14 @@ impl Sender {
         Ok(Sender {
             http: http::client(timeout)?,
             sns,
+            ses: None,
         })
+    }
+
+    /// With SES, for e-mail sinks.
+    pub fn with_ses(mut self, ses: aws_sdk_sesv2::Client) -> Sender {
+        self.ses = Some(ses);
+        self
     }
 
     /// One attempt to deliver `msg` to `sink`; `now` stamps a webhook's signature.
@@ -200,17 +236,60 @@ impl Sender {
             }
             Target::Webhook { url, secret } => {
                 let body = webhook::body(msg, now);
-                let headers = webhook::headers(msg, secret.as_ref(), now, &body)
+                let headers = webhook::headers(&msg.id, secret.as_ref(), now, &body)
                     .map_err(|e| SendError::Permanent(format!("sink {:?}: {e}", sink.name)))?;
                 http::post(&self.http, &sink.name, url, headers, body, now).await
             }
             Target::Sns { topic_arn } => match &self.sns {
-                Some(client) => sns::publish(client, &sink.name, topic_arn, msg).await,
-                None => Err(SendError::Permanent(format!(
-                    "sink {:?}: SNS needs AWS credentials and a region, and awsdash has none (demo or offline run)",
-                    sink.name
-                ))),
+                Some(client) => {
+                    let (subject, text) = (sns::subject(msg), sns::text(msg));
+                    sns::publish(client, &sink.name, topic_arn, subject, text).await
+                }
+                None => Err(no_aws(&sink.name, "SNS")),
             },
+            // `Engine` never hands these an alert (`SinkKind::takes_alerts`).
+            Target::Email { .. } | Target::Dir { .. } => Err(SendError::Permanent(format!(
+                "sink {:?} takes scheduled reports only",
+                sink.name
+            ))),
+        }
+    }
+
+    /// One attempt to deliver a scheduled report to `sink`, in the sink's own shape.
+    pub async fn send_report(
+        &self,
+        sink: &Sink,
+        delivery: &report::ReportDelivery,
+        now: DateTime<Utc>,
+    ) -> Result<(), SendError> {
+        let json = |value: serde_json::Value| value.to_string().into_bytes();
+        match &sink.target {
+            Target::Slack { url } => {
+                let body = json(report::slack(delivery));
+                http::post(&self.http, &sink.name, url, Vec::new(), body, now).await
+            }
+            Target::Teams { url } => {
+                let body = json(report::teams(delivery));
+                http::post(&self.http, &sink.name, url, Vec::new(), body, now).await
+            }
+            Target::Webhook { url, secret } => {
+                let body = report::webhook(delivery, now);
+                let headers = webhook::headers(&delivery.id, secret.as_ref(), now, &body)
+                    .map_err(|e| SendError::Permanent(format!("sink {:?}: {e}", sink.name)))?;
+                http::post(&self.http, &sink.name, url, headers, body, now).await
+            }
+            Target::Sns { topic_arn } => match &self.sns {
+                Some(client) => {
+                    let subject = cut(&crate::text::clean(&delivery.title), 99);
+                    sns::publish(client, &sink.name, topic_arn, subject, delivery.text()).await
+                }
+                None => Err(no_aws(&sink.name, "SNS")),
+            },
+            Target::Email { from, to } => match &self.ses {
+                Some(client) => email::send(client, &sink.name, from, to, delivery, now).await,
+                None => Err(no_aws(&sink.name, "SES")),
+            },
+            Target::Dir { path } => dir::write(&sink.name, path, &delivery.file),
         }
     }
 }
@@ -301,6 +380,9 @@ pub(crate) mod tests {
             secret: None,
             secret_env: None,
             topic_arn: None,
+            from: None,
+            to: None,
+            path: None,
         }
     }
 

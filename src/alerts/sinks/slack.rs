@@ -39,7 +39,7 @@ pub fn payload(msg: &Message) -> Value {
 
 /// `text` escaped for mrkdwn and cut so that the escaped text, "…" included, is at most `max`
 /// characters (cutting after escaping could split an entity).
-fn escape_within(text: &str, max: usize) -> String {
+pub(super) fn escape_within(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut len = 0;
     let total: usize = text.chars().map(|c| escaped(c).chars().count()).sum();

@@ -47,7 +47,8 @@ pub(super) async fn publish(
     client: &aws_sdk_sns::Client,
     sink: &str,
     topic_arn: &str,
-    msg: &Message,
+    subject: String,
+    text: String,
 ) -> Result<(), SendError> {
     let region = region(topic_arn).ok_or_else(|| {
         SendError::Permanent(format!("sink {sink:?}: the topic ARN names no region"))
@@ -65,8 +66,8 @@ pub(super) async fn publish(
     client
         .publish()
         .topic_arn(topic_arn)
-        .subject(subject(msg))
-        .message(text(msg))
+        .subject(subject)
+        .message(text)
         .send()
         .await
         .map(|_| ())

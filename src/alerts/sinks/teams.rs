@@ -34,6 +34,11 @@ pub fn payload(msg: &Message) -> Value {
         "size": "Small",
         "wrap": true,
     }));
+    envelope(body)
+}
+
+/// The `message` envelope around one Adaptive Card of `body` blocks.
+pub(super) fn envelope(body: Vec<Value>) -> Value {
     json!({
         "type": "message",
         "attachments": [{

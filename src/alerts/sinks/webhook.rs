@@ -39,20 +39,20 @@ pub fn body(msg: &Message, now: DateTime<Utc>) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The Standard Webhooks headers for `body`; signed when there is a secret.
+/// The Standard Webhooks headers for `body` of delivery `id`; signed when there is a secret.
 pub(super) fn headers(
-    msg: &Message,
+    id: &str,
     secret: Option<&Secret>,
     now: DateTime<Utc>,
     body: &[u8],
 ) -> Result<Vec<(&'static str, String)>, String> {
     let timestamp = now.timestamp();
     let mut headers = vec![
-        ("webhook-id", msg.id.clone()),
+        ("webhook-id", id.to_owned()),
         ("webhook-timestamp", timestamp.to_string()),
     ];
     if let Some(secret) = secret {
-        headers.push(("webhook-signature", sign(secret, &msg.id, timestamp, body)?));
+        headers.push(("webhook-signature", sign(secret, id, timestamp, body)?));
     }
     Ok(headers)
 }
@@ -123,11 +123,11 @@ mod tests {
         let now = Utc::now();
         let names =
             |h: Vec<(&'static str, String)>| h.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
-        let unsigned = headers(&m, None, now, b"{}").expect("headers");
+        let unsigned = headers(&m.id, None, now, b"{}").expect("headers");
         assert_eq!(unsigned[0], ("webhook-id", "msg_1".to_string()));
         assert_eq!(names(unsigned), ["webhook-id", "webhook-timestamp"]);
         let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-        let signed = headers(&m, Some(&secret), now, b"{}").expect("headers");
+        let signed = headers(&m.id, Some(&secret), now, b"{}").expect("headers");
         assert_eq!(
             names(signed),
             ["webhook-id", "webhook-timestamp", "webhook-signature"]
