@@ -215,6 +215,15 @@ pub struct ReportArgs {
     /// The tag key the tags section allocates by [default: the first of [view] tag_keys].
     #[arg(long, value_name = "KEY", conflicts_with = "from")]
     pub tag_key: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportAction {
+    /// Send the `[[report]]` named NAME to its sinks now, whatever its schedule (which is left
+    /// as it was). Its own `format` applies; `--include` and `--tag-key` add sections.
+    Run { name: String },
 }
 
 impl SnapshotArgs {

@@ -333,3 +333,53 @@ fn a_report_after_a_snapshot_is_served_from_the_cache_and_matches_it_to_the_cent
         .expect("decimal");
     assert_eq!(Money::new(sum).cents(), Money::new(total).cents());
 }
+
+/// `report run NAME` sends a `[[report]]` now through the collector's code: with the demo
+/// account and a dir sink, the file lands in the folder, in the report's own format; a name
+/// the config lacks is a usage error said before anything is fetched.
+#[test]
+fn report_run_sends_the_named_report_to_its_sinks_now() {
+    let home = tempfile::tempdir().expect("home");
+    let folder = home.path().join("reports");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[alerts.sink]]\nname = \"share\"\nkind = \"dir\"\npath = {:?}\n\n\
+             [[report]]\nname = \"weekly summary\"\nevery = \"weekly\"\nat = \"08:00\"\n\
+             format = \"md\"\nto = [\"share\"]\n",
+            folder.to_str().expect("path")
+        ),
+    )
+    .expect("config");
+    let config = config.to_str().expect("path");
+    let run = |name: &str| {
+        support::process::awsdash(home.path())
+            .args(["report", "--demo", "--config", config, "run", name])
+            .output()
+            .expect("runs")
+    };
+    let out = run("weekly summary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("report \"weekly summary\" sent to share"),
+        "{stderr}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("the folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("the report");
+    assert!(text.contains("DEMO") || text.contains("demo"), "{text}");
+    assert!(text.contains('|'), "a Markdown table: {text}");
+
+    let out = run("monthly");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no [[report]] named \"monthly\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -84,6 +84,9 @@ pub async fn run(
     tracing::info!(listen = %args.listen, "collect started");
     say(&describe(&settings));
     let mut poller = spawn_aws(poller, engine);
+    let mut reports = super::schedule::scheduler(&settings)
+        .await?
+        .map(|s| super::schedule::spawn(s, say));
 
     let ended = loop {
         let event = tokio::select! {
@@ -101,11 +104,21 @@ pub async fn run(
                     poller = spawn_aws(next, engine);
                     shared.set_fresh_for(fresh_for(&new));
                     settings = new;
+                    // The old report observer ends with its slot.
+                    match super::schedule::scheduler(&settings).await {
+                        Ok(s) => reports = s.map(|s| super::schedule::spawn(s, say)),
+                        Err(e) => say(&format!("scheduled reports keep the old config: {e}")),
+                    }
                     tracing::info!("config reloaded");
                     say(&format!("reloaded {}", describe(&settings)));
                 }
             }
-            Event::Update(Some(update)) => take(update, &shared),
+            Event::Update(Some(update)) => {
+                if let (Update::Snapshot(snapshot), Some(slot)) = (&update, &reports) {
+                    slot.send_replace(Some(snapshot.clone()));
+                }
+                take(update, &shared)
+            }
             Event::Update(None) => {
                 break Err(AppError::Other(
                     "the poller stopped unexpectedly (see the log)".into(),

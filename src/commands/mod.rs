@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod doctor;
 mod doctor_views;
 pub mod report;
+pub mod schedule;
 pub mod snapshot;
 pub mod store;
 

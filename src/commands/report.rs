@@ -6,13 +6,17 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use crate::cli::ReportArgs;
+use crate::cli::{ReportAction, ReportArgs};
 use crate::error::AppError;
 use crate::model::Snapshot;
 use crate::report::{self, Format, Options};
+use crate::schedule::run::COLLECT_POLICY;
 use crate::settings::Settings;
 
 pub async fn run(settings: &Settings, args: &ReportArgs) -> Result<(), AppError> {
+    if let Some(ReportAction::Run { name }) = &args.action {
+        return run_named(settings, args, name).await;
+    }
     if args.csv_raw && args.format != Format::Csv {
         return Err(AppError::Usage(format!(
             "--csv-raw applies to --format csv, not --format {}",
@@ -91,4 +95,46 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
         let _ = std::fs::remove_file(&tmp);
         fail(e)
     })
+}
+
+/// `report run NAME`: the scheduled report sent now, through the collector's own code; exit 4
+/// when a sink did not take it.
+async fn run_named(settings: &Settings, args: &ReportArgs, name: &str) -> Result<(), AppError> {
+    if args.from.is_some() {
+        return Err(AppError::Usage(
+            "report run sends from a live snapshot; --from is for one report on stdout".into(),
+        ));
+    }
+    let Some(scheduler) = super::schedule::scheduler(settings).await? else {
+        return Err(AppError::Usage(
+            "no [[report]] in the config (see config.example.toml)".into(),
+        ));
+    };
+    if !settings.reports.iter().any(|r| r.name == name) {
+        // Said before anything is fetched.
+        let known: Vec<String> = settings
+            .reports
+            .iter()
+            .map(|r| format!("{:?}", r.name))
+            .collect();
+        return Err(AppError::Usage(format!(
+            "no [[report]] named {name:?}; there are {}",
+            known.join(", ")
+        )));
+    }
+    let (snapshot, _) = live(settings, args).await?;
+    let sent = scheduler
+        .run_now(name, &snapshot, Utc::now(), &COLLECT_POLICY)
+        .await?;
+    for s in &sent {
+        eprintln!("awsdash: {}", super::schedule::describe(s));
+    }
+    let failed = sent.iter().filter(|s| s.result.is_err()).count();
+    match failed {
+        0 => Ok(()),
+        n => Err(AppError::Unavailable(format!(
+            "report {name:?}: {n} of {} sink(s) did not take it",
+            sent.len()
+        ))),
+    }
 }
