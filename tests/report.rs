@@ -383,3 +383,145 @@ fn report_run_sends_the_named_report_to_its_sinks_now() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The fixed demo snapshot with 120 services, so the service table outgrows one A4 page.
+fn many_services() -> Snapshot {
+    let mut s = fixed();
+    let range = s.query.fetch_range(s.today);
+    let mut b = CubeBuilder::new(range);
+    for day in range.iter_days() {
+        for i in 0..120 {
+            b.add(
+                day,
+                &format!("Service number {i:03}"),
+                "eu-west-1",
+                money(&format!("{}.0{}", i + 1, i % 10)),
+            );
+        }
+    }
+    s.cube = Some(b.build());
+    s
+}
+
+/// Every page's text, read back from the PDF by a PDF parser.
+fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let pdf = lopdf::Document::load_mem(bytes).expect("lopdf parses the file");
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    pages
+        .iter()
+        .map(|n| pdf.extract_text(&[*n]).expect("text of a page"))
+        .collect()
+}
+
+#[test]
+fn pdf_shows_the_totals_and_every_service_across_pages_with_the_header_repeated() {
+    let options = Options {
+        top: 200,
+        ..Options::default()
+    };
+    let r = report::build(&many_services(), &options);
+    let total = r.total.expect("a total");
+    let pages = pdf_pages(&report::render(&r, Format::Pdf).expect("renders"));
+    let all = pages.join("\n");
+    let shown_total = awsdash::model::money::money(total, &r.about.currency);
+    assert!(
+        all.contains(&shown_total),
+        "the total {shown_total} to the cent"
+    );
+    assert!(all.contains("DEMO DATA"));
+    for i in 0..120 {
+        let name = format!("Service number {i:03}");
+        let row = r
+            .services
+            .as_ref()
+            .and_then(|s| s.rows.iter().find(|l| l.name == name))
+            .expect("a row per service");
+        let cost = awsdash::model::money::money(row.cost, &r.about.currency);
+        // lopdf gives each drawn text a line of its own: a row is its name, then its cost.
+        assert!(
+            pages.iter().any(|p| {
+                let lines: Vec<&str> = p.lines().map(str::trim).collect();
+                lines.windows(2).any(|w| w[0] == name && w[1] == cost)
+            }),
+            "{name} followed by {cost}"
+        );
+    }
+    let continued: Vec<&String> = pages
+        .iter()
+        .filter(|p| p.contains("Top services (continued)"))
+        .collect();
+    assert!(
+        continued.len() >= 2,
+        "120 services run over at least two more pages"
+    );
+    for p in continued {
+        assert!(
+            p.contains("Service") && p.contains("Share"),
+            "header repeated: {p}"
+        );
+    }
+    assert!(pages.last().is_some_and(|p| p.contains(&format!(
+        "page {} of {}",
+        pages.len(),
+        pages.len()
+    ))));
+}
+
+#[test]
+fn pdf_draws_the_charts_and_keeps_control_characters_out() {
+    let r = report::build(&hostile(), &Options::default());
+    let bytes = report::render(&r, Format::Pdf).expect("renders");
+    let pages = pdf_pages(&bytes);
+    let all = pages.join("\n");
+    assert!(all.contains("Daily cost") && all.contains("peak "), "{all}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    assert!(
+        all.contains("<script>alert(1)</script>"),
+        "names shown as text"
+    );
+    let pdf = lopdf::Document::load_mem(&bytes).expect("parses");
+    let fills: usize = pdf
+        .get_pages()
+        .values()
+        .map(|page| {
+            let content = pdf.get_page_content(*page);
+            let ops = lopdf::content::Content::decode(&content).expect("operators");
+            ops.operations.iter().filter(|o| o.operator == "f").count()
+        })
+        .sum();
+    let days = r.daily.len();
+    assert!(
+        fills >= days,
+        "the daily chart's {days} bars are drawn: {fills} filled shapes"
+    );
+}
+
+#[test]
+fn pdf_of_a_saved_snapshot_is_written_by_the_cli_without_aws() {
+    let home = tempfile::tempdir().expect("home");
+    let saved = home.path().join("snapshot.json");
+    std::fs::write(&saved, awsdash::output::json::render(&fixed())).expect("write");
+    let out_file = home.path().join("report.pdf");
+    let out = support::process::awsdash(home.path())
+        .args([
+            "report",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--format",
+            "pdf",
+        ])
+        .arg("--from")
+        .arg(&saved)
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pages = pdf_pages(&std::fs::read(&out_file).expect("the file"));
+    assert!(pages[0].contains("AWS cost report") && pages[0].contains("DEMO DATA"));
+}

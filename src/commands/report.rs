@@ -1,7 +1,7 @@
 //! `awsdash report`: one report from a fresh-enough snapshot (the cache answers when it can,
 //! so a report costs no paid call then) or from a saved `snapshot --json` (no AWS at all).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use chrono::Utc;
@@ -22,6 +22,11 @@ pub async fn run(settings: &Settings, args: &ReportArgs) -> Result<(), AppError>
             "--csv-raw applies to --format csv, not --format {}",
             args.format.name()
         )));
+    }
+    if args.format == Format::Pdf && args.out.is_none() && std::io::stdout().is_terminal() {
+        return Err(AppError::Usage(
+            "a PDF is binary and would garble the terminal: write it with --out FILE (or redirect stdout)".into(),
+        ));
     }
     let (snapshot, worst) = match &args.from {
         Some(path) => (saved(path)?, None),

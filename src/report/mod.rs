@@ -2,10 +2,13 @@
 //! carries), rendered to each format. Every renderer reads only the model, so a Markdown job
 //! summary, a JSON export and a spreadsheet made from the same snapshot agree to the cent.
 
+mod chart;
 pub mod csv;
+pub mod document;
 mod html;
 mod markdown;
 pub mod model;
+pub mod pdf;
 pub mod saved;
 
 pub use model::{Options, Report, build};
@@ -19,6 +22,8 @@ pub enum Format {
     Md,
     /// One self-contained page: inline CSS and SVG charts, no script, no URL.
     Html,
+    /// A4 pages with an embedded font, the same charts, tables continued with their header.
+    Pdf,
     /// The report model as JSON (documented in the README).
     Json,
     /// One row per day × service × region, FOCUS-aligned column names, formula-safe.
@@ -31,6 +36,7 @@ impl Format {
         match self {
             Format::Md => "md",
             Format::Html => "html",
+            Format::Pdf => "pdf",
             Format::Json => "json",
             Format::Csv => "csv",
         }
@@ -41,6 +47,7 @@ impl Format {
         match self {
             Format::Md => "text/markdown; charset=utf-8",
             Format::Html => "text/html; charset=utf-8",
+            Format::Pdf => "application/pdf",
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
         }
@@ -59,8 +66,9 @@ pub enum RenderError {
 pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, RenderError> {
     match format {
         Format::Csv => csv::render(report, false),
-        Format::Md => Ok(markdown::render(report).into_bytes()),
-        Format::Html => Ok(html::render(report).into_bytes()),
+        Format::Md => Ok(markdown::render(&document::layout(report)).into_bytes()),
+        Format::Html => Ok(html::render(&document::layout(report)).into_bytes()),
+        Format::Pdf => pdf::render(&document::layout(report)),
         Format::Json => {
             let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| RenderError::Encode {
                 format: "json",
