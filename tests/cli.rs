@@ -718,3 +718,41 @@ fn a_malformed_endpoint_or_empty_region_is_exit_2_naming_where_it_came_from() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--region"), "{err}");
 }
+
+/// Every IAM policy we ship is valid JSON an operator can paste: each statement allows named
+/// actions on named resources, and none grants `*` actions.
+#[test]
+fn the_shipped_iam_policies_are_well_formed_and_never_grant_every_action() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("assets/") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.starts_with("iam-policy") && name.ends_with(".json")) {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let policy: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(policy["Version"], "2012-10-17", "{name}");
+        let statements = policy["Statement"].as_array().expect("statements");
+        assert!(!statements.is_empty(), "{name}");
+        for s in statements {
+            assert_eq!(s["Effect"], "Allow", "{name}");
+            let actions = s["Action"].as_array().expect("a list of actions");
+            assert!(!actions.is_empty(), "{name}");
+            assert!(
+                actions
+                    .iter()
+                    .all(|a| a.as_str().is_some_and(|a| a.contains(':') && a != "*")),
+                "{name}: {actions:?}"
+            );
+            assert!(s.get("Resource").is_some(), "{name}");
+        }
+    }
+    assert!(seen >= 6, "only {seen} policies found in assets/");
+}

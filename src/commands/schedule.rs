@@ -10,6 +10,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::alerts::sinks::Sender;
+use crate::audit::AuditLog;
 use crate::config::{ReportConfig, SinkKind};
 use crate::error::AppError;
 use crate::model::Snapshot;
@@ -37,7 +38,8 @@ pub async fn scheduler(settings: &Settings) -> Result<Option<Scheduler>, AppErro
         .map(|s| s.kind)
         .collect();
     let wants = |kind| kinds.contains(&kind) && !settings.demo;
-    let config = match wants(SinkKind::Sns) || wants(SinkKind::Email) {
+    let shares = settings.store.kind == crate::config::StoreKind::Dynamodb && !settings.demo;
+    let config = match wants(SinkKind::Sns) || wants(SinkKind::Email) || shares {
         true => Some(crate::source::aws::client::load(&settings.aws).await?),
         false => None,
     };
@@ -68,7 +70,15 @@ pub async fn scheduler(settings: &Settings) -> Result<Option<Scheduler>, AppErro
         settings.view.metric,
         &process_env,
     )?;
-    Ok(Some(scheduler))
+    // Every delivery is in the audit log; the team's table too when the store is shared.
+    let store = config
+        .as_ref()
+        .filter(|_| shares)
+        .map(|c| crate::store::shared(settings, c));
+    Ok(Some(scheduler.auditing(AuditLog::for_settings(
+        settings,
+        store.as_ref(),
+    ))))
 }
 
 /// One line for how a report went to a sink: the sink's name, never its address.

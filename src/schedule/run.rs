@@ -12,6 +12,7 @@ use crate::alerts::delivery::{RetryPolicy, deliver_report};
 use crate::alerts::engine::describe;
 use crate::alerts::sinks::report::{ReportDelivery, ReportFile};
 use crate::alerts::sinks::{SendError, Sender, Sink};
+use crate::audit::{Action, AuditLog, Delivered, Outcome as Logged};
 use crate::config::{Metric, ReportConfig};
 use crate::error::AppError;
 use crate::model::Snapshot;
@@ -34,6 +35,7 @@ pub struct Scheduler {
     sender: Sender,
     state: ScheduleState,
     metric: Metric,
+    audit: Option<AuditLog>,
 }
 
 impl Scheduler {
@@ -61,7 +63,14 @@ impl Scheduler {
             sender,
             state,
             metric,
+            audit: None,
         })
+    }
+
+    /// Records every delivery this scheduler tries in `audit`.
+    pub fn auditing(mut self, audit: AuditLog) -> Scheduler {
+        self.audit = Some(audit);
+        self
     }
 
     /// Sends every report due at `now` from `snapshot`. A snapshot without Cost Explorer
@@ -84,16 +93,13 @@ impl Scheduler {
             else {
                 continue;
             };
-            let label = format!("{} of {}", config.every.name(), claim.period.date_naive());
+            let occasion = Occasion {
+                period: claim.period,
+                label: format!("{} of {}", config.every.name(), claim.period.date_naive()),
+                now,
+            };
             let results = self
-                .send(
-                    config,
-                    snapshot,
-                    &claim.sinks,
-                    &claim.period,
-                    &label,
-                    policy,
-                )
+                .send(config, snapshot, &claim.sinks, &occasion, policy)
                 .await;
             let outcomes: Vec<(String, Outcome)> = results
                 .iter()
@@ -139,9 +145,13 @@ impl Scheduler {
                 ),
             }));
         };
-        let label = format!("sent on {}", now.date_naive());
+        let occasion = Occasion {
+            period: now,
+            label: format!("sent on {}", now.date_naive()),
+            now,
+        };
         let results = self
-            .send(config, snapshot, &config.sinks(), &now, &label, policy)
+            .send(config, snapshot, &config.sinks(), &occasion, policy)
             .await;
         Ok(results
             .into_iter()
@@ -154,16 +164,16 @@ impl Scheduler {
     }
 
     /// Builds and renders `config`'s report once, then delivers it to each of `sinks` side by
-    /// side. `period` fixes the delivery ids: the same on every retry within one period.
+    /// side.
     async fn send(
         &self,
         config: &ReportConfig,
         snapshot: &Snapshot,
         sinks: &[String],
-        period: &DateTime<Utc>,
-        label: &str,
+        occasion: &Occasion,
         policy: &RetryPolicy,
     ) -> Vec<(String, Result<(), SendError>)> {
+        let (period, label, now) = (&occasion.period, occasion.label.as_str(), occasion.now);
         let options = Options {
             metric: self.metric,
             ..Options::default()
@@ -197,11 +207,45 @@ impl Scheduler {
                         "no such sink in [[alerts.sink]]: {name:?}"
                     ))),
                 };
+                self.record(name, &delivery.id, &result, now).await;
                 (name.clone(), result)
             }
         });
         futures::future::join_all(runs).await
     }
+
+    /// One audit line for one try (a log that cannot be written is logged: the report went
+    /// out or not all the same).
+    async fn record(
+        &self,
+        sink: &str,
+        id: &str,
+        result: &Result<(), SendError>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(audit) = &self.audit else { return };
+        let action = Action::Delivery {
+            what: Delivered::Report,
+            sink: sink.to_string(),
+            id: id.to_string(),
+        };
+        let outcome = match result {
+            Ok(()) => Logged::Ok,
+            Err(_) => Logged::Failed,
+        };
+        if let Err(e) = audit.record(action, outcome, now).await {
+            tracing::warn!("{e}");
+        }
+    }
+}
+
+/// Which sending this is.
+struct Occasion {
+    /// Fixes the delivery ids: the same on every retry within one period.
+    period: DateTime<Utc>,
+    /// How the title names it ("weekly of 2026-11-30", "sent on …").
+    label: String,
+    now: DateTime<Utc>,
 }
 
 /// What goes to one sink: the file, the report's JSON and its headline numbers.
@@ -339,6 +383,7 @@ mod tests {
             &|_| None,
         )
         .expect("scheduler")
+        .auditing(crate::audit::AuditLog::new(dir.join("audit.jsonl")))
     }
 
     fn files(dir: &std::path::Path) -> Vec<String> {
@@ -405,6 +450,25 @@ mod tests {
                 .await
                 .is_err()
         );
+        // Each of the three deliveries is one audit line: sink, id, result.
+        let log = crate::audit::AuditLog::new(tmp.path().join("audit.jsonl"));
+        let lines = log
+            .read(t(20, 0).date_naive(), t(30, 9).date_naive())
+            .await
+            .expect("audit log");
+        let delivered: Vec<(&str, crate::audit::Outcome)> = lines
+            .iter()
+            .filter_map(|l| match &l.action {
+                Action::Delivery {
+                    what: Delivered::Report,
+                    sink,
+                    id,
+                } if id.starts_with("rpt_") => Some((sink.as_str(), l.result)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(delivered, [("share", Logged::Ok); 3], "{lines:?}");
+        assert_eq!(lines[0].at, t(23, 9));
     }
 
     #[test]
