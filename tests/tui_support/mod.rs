@@ -101,7 +101,7 @@ pub fn answer(app: &mut App, commands: Vec<Command>) {
                 let query = app.query.clone();
                 deliver(app, &query)
             }
-            Command::Refresh { .. } => {}
+            Command::Refresh { .. } | Command::EditBudget { .. } => {}
         }
     }
 }
