@@ -50,6 +50,7 @@ pub fn app(theme: Theme) -> App {
             demo: true,
             profile: None,
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
+            writes: false,
         },
         initial_query(),
         now(),
