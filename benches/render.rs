@@ -92,6 +92,7 @@ fn loaded_app(snapshot: Arc<Snapshot>) -> App {
         demo: true,
         profile: None,
         tag_keys: Vec::new(),
+        writes: false,
     };
     let mut app = App::new(options, query(), now);
     app.update(Action::Snapshot(snapshot));

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod audit;
+pub mod budget_limit;
 pub mod cache;
 pub mod cli;
 pub mod commands;

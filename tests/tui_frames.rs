@@ -589,3 +589,23 @@ fn help_and_footer_follow_the_view() {
     );
     assert!(!help.contains("next tag key"), "{help}");
 }
+
+/// The budget editor over the overview: `e` on "Data team", a new limit typed, Enter — the
+/// before → after waiting for `y`; and, with writes off, what the dialog says instead.
+#[test]
+fn the_budget_editor_at_80x24() {
+    let mut app = app(plain());
+    app.options.demo = false;
+    app.options.writes = true;
+    deliver(&mut app, &initial_query());
+    press_all(&mut app, &["Tab", "Tab", "Tab", "j", "e"]);
+    press_all(&mut app, &["8", "2", "5", "0", ".", "5", "Enter"]);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("limit $7,500.00 → $8,250.50"), "{frame}");
+    assert_snapshot!("80x24_budget_editor_confirm", frame);
+
+    press_all(&mut app, &["Esc"]);
+    app.options.writes = false;
+    press_all(&mut app, &["e"]);
+    assert_snapshot!("80x24_budget_editor_writes_off", render(&app, 80, 24));
+}

@@ -3,9 +3,9 @@
 
 mod tui_support;
 
-use awsdash::model::{Dimension, Filter, FilterSet, Preset, Query, Section};
+use awsdash::model::{Dimension, Filter, FilterSet, Money, Preset, Query, Section};
 use awsdash::poller::{Command, Severity};
-use awsdash::ui::app::{Action, App, Overlay, Panel, PickerStage, SortBy};
+use awsdash::ui::app::{Action, App, BudgetEditor, EditStage, Overlay, Panel, PickerStage, SortBy};
 use awsdash::ui::views::Tab;
 use tui_support::*;
 
@@ -590,5 +590,239 @@ fn t_allocates_tags_by_the_next_key() {
     assert!(
         press_all(&mut app, &["1", "t"]).is_empty(),
         "t is the tags view's"
+    );
+}
+
+/// The overview with the Budgets panel focused and its second budget selected: the demo's
+/// "Data team", limit $7,500.
+fn on_data_team() -> App {
+    let mut app = loaded();
+    press_all(&mut app, &["Tab", "Tab", "Tab", "j"]);
+    assert_eq!(app.overview.focus, Panel::Budgets);
+    assert_eq!(app.overview.budget_row, 1);
+    app
+}
+
+fn editor(app: &App) -> &BudgetEditor {
+    match &app.overlay {
+        Overlay::EditBudget(editor) => editor,
+        other => panic!("the budget editor is not open: {other:?}"),
+    }
+}
+
+fn money(text: &str) -> Money {
+    text.parse().expect("an amount")
+}
+
+/// Each character of `text` as its own key press.
+fn type_text(app: &mut App, text: &str) -> Vec<Command> {
+    let keys: Vec<String> = text.chars().map(String::from).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    press_all(app, &keys)
+}
+
+#[test]
+fn e_on_a_budget_takes_a_limit_shows_before_and_after_and_y_sends_it_exactly() {
+    let mut app = on_data_team();
+    app.options.demo = false;
+    app.options.writes = true;
+    assert!(press_all(&mut app, &["e"]).is_empty());
+    assert_eq!(editor(&app).name, "Data team");
+    assert_eq!(editor(&app).before, money("7500"));
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("Data team"), "{frame}");
+    assert!(
+        frame.contains("$7,500.00"),
+        "the limit to the cent: {frame}"
+    );
+
+    // Only digits and `.` are a limit: letters (`q` too) are ignored, nothing quits.
+    assert!(type_text(&mut app, "5x0q00.5").is_empty());
+    assert!(press_all(&mut app, &["Backspace"]).is_empty());
+    assert!(type_text(&mut app, "75").is_empty());
+    assert!(!app.quit);
+    assert_eq!(
+        editor(&app).stage,
+        EditStage::Typing {
+            input: "5000.75".into(),
+            error: None
+        }
+    );
+    assert!(press_all(&mut app, &["Enter"]).is_empty(), "Enter checks");
+    assert_eq!(
+        editor(&app).stage,
+        EditStage::Confirm {
+            limit: money("5000.75")
+        }
+    );
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("limit $7,500.00 → $5,000.75"), "{frame}");
+    assert!(frame.contains("y to send, n/Esc to cancel"), "{frame}");
+    assert!(press_all(&mut app, &["Enter"]).is_empty(), "only y sends");
+
+    let sent = press_all(&mut app, &["y"]);
+    let [Command::EditBudget { name, limit }] = sent.as_slice() else {
+        panic!("expected one EditBudget, got {sent:?}");
+    };
+    assert_eq!(name, "Data team");
+    assert_eq!(limit.amount(), rust_decimal::Decimal::new(500_075, 2));
+    assert_eq!(limit.amount().to_string(), "5000.75", "exact, to the cent");
+    assert_eq!(app.overlay, Overlay::None);
+    let status = app.status.as_ref().expect("a status");
+    assert!(status.message.contains("sending"), "{status:?}");
+    assert!(press_all(&mut app, &["y"]).is_empty(), "sent once");
+}
+
+#[test]
+fn esc_or_n_cancels_the_editor_at_every_step_and_nothing_is_sent() {
+    let ways: [&[&str]; 5] = [
+        &["e", "Esc"],
+        &["e", "1", "2", "Esc"],
+        &["e", "1", "2", "Enter", "Esc"],
+        &["e", "1", "2", "Enter", "n"],
+        &["e", "1", "2", "Enter", "N"],
+    ];
+    for keys in ways {
+        let mut app = on_data_team();
+        assert!(press_all(&mut app, keys).is_empty(), "{keys:?}");
+        assert_eq!(app.overlay, Overlay::None, "{keys:?}");
+        assert!(press_all(&mut app, &["y"]).is_empty(), "{keys:?}");
+        assert_eq!(app.overview.focus, Panel::Budgets, "{keys:?}");
+    }
+}
+
+#[test]
+fn an_invalid_limit_says_why_in_the_dialog_and_sends_nothing() {
+    for (typed, why) in [
+        ("12.345", "at most two decimal places"),
+        ("0", "more than zero"),
+        ("0.00", "more than zero"),
+        ("", "not an amount"),
+        ("1.2.3", "not an amount"),
+        ("5000000000", "looks like a typo"),
+    ] {
+        let mut app = on_data_team();
+        press_all(&mut app, &["e"]);
+        type_text(&mut app, typed);
+        assert!(press_all(&mut app, &["Enter", "y"]).is_empty(), "{typed}");
+        let EditStage::Typing { input, error } = &editor(&app).stage else {
+            panic!("{typed}: left the typing stage");
+        };
+        assert_eq!(input, typed, "the text stays to be corrected");
+        assert!(error.is_some_and(|e| e.contains(why)), "{typed}: {error:?}");
+        let frame = render(&app, 80, 24);
+        assert!(frame.contains(why), "{typed}: {frame}");
+
+        // Corrected, it goes on.
+        for _ in 0..typed.len() {
+            press_all(&mut app, &["Backspace"]);
+        }
+        type_text(&mut app, "100");
+        press_all(&mut app, &["Enter"]);
+        assert_eq!(
+            editor(&app).stage,
+            EditStage::Confirm {
+                limit: money("100")
+            },
+            "{typed}"
+        );
+    }
+}
+
+#[test]
+fn with_writes_off_the_editor_says_how_to_turn_them_on_and_sends_nothing() {
+    let mut app = on_data_team();
+    app.options.demo = false;
+    app.options.writes = false;
+    assert!(press_all(&mut app, &["e"]).is_empty());
+    assert_eq!(editor(&app).stage, EditStage::WritesOff);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("Budget edits are off"), "{frame}");
+    assert!(frame.contains("allow_writes = true"), "{frame}");
+    assert!(frame.contains("iam-policy-budgets-write.json"), "{frame}");
+    // It takes no limit and no `y`.
+    assert!(type_text(&mut app, "100y").is_empty());
+    assert_eq!(editor(&app).stage, EditStage::WritesOff);
+    assert!(press_all(&mut app, &["Enter"]).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn the_demo_takes_an_edit_without_allow_writes_and_says_it_will_be_simulated() {
+    let mut app = on_data_team();
+    assert!(app.options.demo && !app.options.writes);
+    press_all(&mut app, &["e", "5", "0", "0", "0", "Enter"]);
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("simulated"), "{frame}");
+    assert_eq!(
+        press_all(&mut app, &["y"]),
+        [Command::EditBudget {
+            name: "Data team".into(),
+            limit: money("5000")
+        }]
+    );
+    let status = app.status.as_ref().expect("a status");
+    assert!(status.message.contains("simulating"), "{status:?}");
+}
+
+#[test]
+fn e_edits_only_from_the_budgets_panel_and_its_hint_shows_there() {
+    let mut app = loaded();
+    assert!(press_all(&mut app, &["e"]).is_empty());
+    assert_eq!(app.overlay, Overlay::None, "services focused: no editor");
+    let status = app.status.as_ref().expect("how to get there");
+    assert!(status.message.contains("Budgets panel"), "{status:?}");
+    let footer = render(&app, 80, 24);
+    let hints = footer.lines().last().unwrap_or_default().to_string();
+    assert!(
+        hints.contains("⏎ drill") && !hints.contains("e edit"),
+        "{hints}"
+    );
+
+    press_all(&mut app, &["Tab", "Tab", "Tab"]);
+    let footer = render(&app, 80, 24);
+    let hints = footer.lines().last().unwrap_or_default().to_string();
+    assert!(
+        hints.contains("e edit") && !hints.contains("drill"),
+        "{hints}"
+    );
+    assert!(hints.contains("R all $"), "the footer still fits: {hints}");
+
+    press_all(&mut app, &["?"]);
+    let help = render(&app, 80, 24);
+    assert!(help.contains("edit the selected budget's limit"), "{help}");
+    assert!(
+        help.contains("account currency."),
+        "help's last line fits: {help}"
+    );
+    press_all(&mut app, &["Esc", "2", "e"]);
+    assert_eq!(app.overlay, Overlay::None, "no editor on the tags view");
+}
+
+#[test]
+fn the_editor_cleans_the_name_aws_sent_but_sends_it_back_exact() {
+    let mut app = app(plain());
+    let mut snapshot = (*snapshot_for(&initial_query())).clone();
+    let hostile = "ops\u{1b}[2J\u{7}";
+    snapshot.budgets[0].name = hostile.into();
+    app.update(Action::Snapshot(std::sync::Arc::new(snapshot)));
+    press_all(&mut app, &["Tab", "Tab", "Tab", "e"]);
+    let buffer = render_buffer(&app, 80, 24);
+    assert!(
+        buffer
+            .content
+            .iter()
+            .all(|c| !c.symbol().chars().any(char::is_control)),
+        "a control character reached the terminal"
+    );
+    let frame = render(&app, 80, 24);
+    assert!(frame.contains("ops\u{fffd}[2J\u{fffd}"), "{frame}");
+    let sent = press_all(&mut app, &["1", "0", "Enter", "y"]);
+    assert_eq!(
+        sent,
+        [Command::EditBudget {
+            name: hostile.into(),
+            limit: money("10")
+        }]
     );
 }

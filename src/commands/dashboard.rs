@@ -29,6 +29,7 @@ pub async fn run(settings: &Settings) -> Result<(), AppError> {
             settings.query.clone(),
             settings.alerts.clone(),
             poller::Wants::new(&settings.view.tag_keys),
+            crate::audit::AuditLog::for_settings(settings, None),
         )
     } else {
         let (poller, engine) = super::aws_poller(settings).await?;

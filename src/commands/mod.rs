@@ -104,8 +104,16 @@ pub async fn aws_poller(
         true => None,
         false => Some(alerts::engine(settings).await?),
     };
-    let poller = crate::poller::AwsPoller::new(source, settings.query.clone(), interval)
+    // Budget edits are recorded where `budget set` records them (the team's table too).
+    let audit = settings
+        .aws
+        .allow_writes
+        .then(|| crate::audit::AuditLog::for_settings(settings, source.store.shared()));
+    let mut poller = crate::poller::AwsPoller::new(source, settings.query.clone(), interval)
         .watching(settings.alerts.clone(), settings.view.days);
+    if let Some(audit) = audit {
+        poller = poller.allowing_writes(audit);
+    }
     Ok((poller, engine))
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+mod edit;
 mod wanted;
 
 use super::backoff::{backoff, human};
@@ -96,6 +97,9 @@ pub struct AwsPoller {
     sections: Sections,
     /// Each poll also fetches the wanted sections that are stale (`collect`).
     keep_sections_fresh: bool,
+    /// Where budget edits are recorded; `None` while `[aws] allow_writes` is off, and then
+    /// no edit is ever sent (see `edit`).
+    writes: Option<crate::audit::AuditLog>,
 }
 
 impl AwsPoller {
@@ -124,6 +128,7 @@ impl AwsPoller {
             refreshing_by: None,
             sections: Sections::new(super::Wants::default()),
             keep_sections_fresh: false,
+            writes: None,
         }
     }
 

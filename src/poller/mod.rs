@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use crate::alerts::engine::Engine;
 use crate::alerts::findings::annotate;
 use crate::alerts::rules::RuleFacts;
+use crate::audit::AuditLog;
 use crate::config::AlertsConfig;
-use crate::model::{Query, Section, Snapshot};
+use crate::model::{Money, Query, Section, Snapshot};
 use crate::source::aws::anomalies::AwsFindings;
 use crate::source::demo::DemoSource;
 
@@ -42,6 +43,10 @@ pub enum Command {
     Want(Section),
     /// Allocate the tags section by this key from now on.
     TagKey(String),
+    /// Set budget `name`'s limit (confirmed in the dashboard's dialog): sent to AWS, read
+    /// back and audited as `budget set` does, or simulated on the demo account. The outcome
+    /// comes back as a [`Status`], and on AWS the budgets are re-read so the panel shows it.
+    EditBudget { name: String, limit: Money },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -121,12 +126,14 @@ pub fn demo_snapshot(
 /// The demo's tags are allocated by this key when no `[view] tag_keys` names one.
 const DEMO_TAG_KEY: &str = "team";
 
-/// Starts the demo poller: answers every command at once from the generated account.
+/// Starts the demo poller: answers every command at once from the generated account. A
+/// budget edit is simulated and recorded in `audit`, as `budget set --demo` does.
 pub fn spawn_demo(
     demo: DemoSource,
     query: Query,
     alerts: AlertsConfig,
     wants: Wants,
+    audit: AuditLog,
 ) -> PollerHandle {
     let (command_tx, mut command_rx) = mpsc::channel(16);
     let (update_tx, update_rx) = mpsc::channel(16);
@@ -148,6 +155,15 @@ pub fn spawn_demo(
                 }
                 Command::TagKey(key) => wants.tag_key = Some(key),
                 Command::Refresh { .. } => {}
+                Command::EditBudget { name, limit } => {
+                    // Nothing changed, so no new snapshot: only the word that it was simulated.
+                    for status in demo_edit(&demo, &name, limit, &audit).await {
+                        if update_tx.send(Update::Status(status)).await.is_err() {
+                            return;
+                        }
+                    }
+                    continue;
+                }
             }
             if update_tx.send(send(&query, &wants)).await.is_err() {
                 return;
@@ -158,6 +174,26 @@ pub fn spawn_demo(
         commands: command_tx,
         updates: update_rx,
     }
+}
+
+/// The statuses a simulated edit ends with: what was simulated, and a failed audit line.
+async fn demo_edit(demo: &DemoSource, name: &str, limit: Money, audit: &AuditLog) -> Vec<Status> {
+    match demo.edit_budget(name, limit, audit, Utc::now()).await {
+        Ok(edited) => {
+            let mut said = vec![Status::new(Severity::Info, edited.said)];
+            said.extend(edited.recorded.err().map(unrecorded));
+            said
+        }
+        Err(why) => vec![Status::new(Severity::Error, why)],
+    }
+}
+
+/// An edit happened but its audit line could not be written: said, not hidden.
+fn unrecorded(why: String) -> Status {
+    Status::new(
+        Severity::Warning,
+        format!("the budget edit was not written to the audit log: {why}"),
+    )
 }
 
 /// Starts the AWS poller task: the cached snapshot at once, then polls on its cadence and
@@ -194,6 +230,9 @@ pub fn spawn_aws(poller: AwsPoller, engine: Option<Engine>) -> PollerHandle {
                 Some(Command::SetQuery(q)) => poller.set_query(q, Utc::now()).await,
                 Some(Command::Want(section)) => poller.want(section, Utc::now()).await,
                 Some(Command::TagKey(key)) => poller.set_tag_key(key, Utc::now()).await,
+                Some(Command::EditBudget { name, limit }) => {
+                    poller.edit_budget(&name, limit, Utc::now()).await
+                }
                 None => poller.poll(Utc::now(), false, false).await,
             };
             for update in updates {
@@ -240,7 +279,15 @@ mod tests {
         let demo = DemoSource {
             exclude_credits: false,
         };
-        let mut handle = spawn_demo(demo, query, AlertsConfig::default(), Wants::default());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+        let mut handle = spawn_demo(
+            demo,
+            query,
+            AlertsConfig::default(),
+            Wants::default(),
+            audit,
+        );
         let Some(Update::Snapshot(first)) = handle.updates.recv().await else {
             panic!("snapshot");
         };

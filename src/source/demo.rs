@@ -448,7 +448,9 @@ impl DemoSource {
         }
     }
 
-    fn budgets(&self, today: NaiveDate) -> Vec<Budget> {
+    /// The demo account's budgets on `today`: what every demo snapshot shows, and what a
+    /// simulated edit starts from.
+    pub fn budgets(&self, today: NaiveDate) -> Vec<Budget> {
         let period = Window {
             start: window::first_of_month(today),
             end: window::next_month(today),

@@ -3,3 +3,4 @@
 pub mod aws;
 pub mod demo;
 pub mod demo_analysis;
+pub mod demo_edit;

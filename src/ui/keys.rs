@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
-use super::app::{Action, App, Overlay};
+use super::app::{Action, App, EditStep, Overlay, Panel};
 use super::views::Tab;
 
 /// What the keyboard is talking to right now.
@@ -17,15 +17,18 @@ pub enum Mode {
     Picker,
     /// The "refresh everything costs money" question.
     Confirm,
+    /// The budget editor: typing a limit, before → after, or "writes are off".
+    Editor(EditStep),
 }
 
 impl Mode {
     pub fn of(app: &App) -> Mode {
-        match app.overlay {
+        match &app.overlay {
             Overlay::None => Mode::Normal(app.tab),
             Overlay::Help => Mode::Help,
             Overlay::Filter(_) => Mode::Picker,
             Overlay::ConfirmRefresh => Mode::Confirm,
+            Overlay::EditBudget(editor) => Mode::Editor(editor.step()),
         }
     }
 }
@@ -58,6 +61,19 @@ pub struct Binding {
     pub hint: Option<(&'static str, &'static str)>,
     pub views: Views,
     pub map: &'static [(KeyCode, Action)],
+    /// On the overview, the panel the binding acts on: its footer hint is shown only while
+    /// that panel has focus (the footer has room for the keys that work, not for all).
+    pub focus: Option<Panel>,
+}
+
+impl Binding {
+    /// The binding acts on `panel` only (see [`Binding::focus`]).
+    const fn on(self, panel: Panel) -> Binding {
+        Binding {
+            focus: Some(panel),
+            ..self
+        }
+    }
 }
 
 const OVERVIEW: Views = Views::Only(&[Tab::Overview]);
@@ -85,6 +101,7 @@ const fn b(
         hint,
         views,
         map,
+        focus: None,
     }
 }
 
@@ -165,7 +182,17 @@ pub const BINDINGS: &[Binding] = &[
         Some(("⏎", "drill")),
         OVERVIEW,
         &[(KeyCode::Enter, Action::Select)],
-    ),
+    )
+    .on(Panel::Services),
+    b(
+        "e",
+        "e",
+        "edit the selected budget's limit (Budgets panel)",
+        Some(("e", "edit")),
+        OVERVIEW,
+        &[(KeyCode::Char('e'), Action::EditBudget)],
+    )
+    .on(Panel::Budgets),
     b(
         "Esc",
         "Esc",
@@ -309,9 +336,13 @@ pub fn bindings(tab: Tab) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.views.has(tab))
 }
 
-/// The footer's hints for `tab`: (key, word), quit and help first.
-pub fn hints(tab: Tab) -> Vec<(&'static str, &'static str)> {
-    let mut hints: Vec<_> = bindings(tab).filter_map(|b| b.hint).collect();
+/// The footer's hints for `tab` with the overview's `focus`: (key, word), quit and help
+/// first.
+pub fn hints(tab: Tab, focus: Panel) -> Vec<(&'static str, &'static str)> {
+    let mut hints: Vec<_> = bindings(tab)
+        .filter(|b| tab != Tab::Overview || b.focus.is_none_or(|p| p == focus))
+        .filter_map(|b| b.hint)
+        .collect();
     // The two a newcomer needs first lead the line.
     hints.sort_by_key(|(_, word)| match *word {
         "quit" => 0,
@@ -369,6 +400,24 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(Action::Back),
             KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        },
+        // No `q` here: it is not a digit, and quitting half-way through a write is no help.
+        Mode::Editor(EditStep::Typing) => match key.code {
+            KeyCode::Esc => Some(Action::Back),
+            KeyCode::Enter => Some(Action::Select),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
+            _ => None,
+        },
+        // Only `y` sends: Enter, which moved the dialog here, must not also send it.
+        Mode::Editor(EditStep::Confirm) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::ConfirmEdit),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Some(Action::Back),
+            _ => None,
+        },
+        Mode::Editor(EditStep::WritesOff) => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => Some(Action::Back),
             _ => None,
         },
         Mode::Normal(tab) => bindings(tab)

@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Overlay::Help => panels::help::draw(frame, area, app),
         Overlay::Filter(picker) => panels::filter_picker::draw(frame, area, app, picker),
         Overlay::ConfirmRefresh => panels::footer::draw_confirm(frame, area, app),
+        Overlay::EditBudget(editor) => panels::budget_editor::draw(frame, area, app, editor),
     }
     if app.theme().ascii {
         asciify(frame.buffer_mut());

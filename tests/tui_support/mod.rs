@@ -50,6 +50,7 @@ pub fn app(theme: Theme) -> App {
             demo: true,
             profile: None,
             tag_keys: vec!["team".into(), "project".into(), "env".into()],
+            writes: false,
         },
         initial_query(),
         now(),
@@ -101,7 +102,7 @@ pub fn answer(app: &mut App, commands: Vec<Command>) {
                 let query = app.query.clone();
                 deliver(app, &query)
             }
-            Command::Refresh { .. } => {}
+            Command::Refresh { .. } | Command::EditBudget { .. } => {}
         }
     }
 }

@@ -2,6 +2,10 @@
 //! field left out (cost filters, cost types, the time period) is reset, not kept — so the
 //! budget is read just before (DescribeBudget), only its limit is changed, the rest is sent
 //! back as read, and the answer is read again to confirm the limit took.
+//!
+//! [`prepare`] and [`apply`] are the whole edit, audit line included, for both callers: the
+//! `budget set` command (which asks between the two) and the dashboard's poller (asked in
+//! the dialog before). Neither says anything itself, so the two cannot drift apart.
 
 use aws_sdk_budgets::types::{Budget as AwsBudget, Spend};
 use chrono::{DateTime, Utc};
@@ -9,8 +13,12 @@ use chrono::{DateTime, Utc};
 use super::FetchError;
 use super::client::Clients;
 use super::error::{AwsError, AwsErrorKind};
+use crate::audit::{Action, AuditLog, Outcome};
+use crate::budget_limit::{Edited, cents};
+use crate::error::AppError;
 use crate::meter::{Api, Meter};
 use crate::model::Money;
+use crate::text::clean;
 
 /// The IAM action every budget write needs (UpdateBudget included).
 pub const WRITE_ACTION: &str = "budgets:ModifyBudget";
@@ -127,4 +135,147 @@ fn limit_or_malformed(budget: &AwsBudget) -> Result<(Money, String), FetchError>
 /// Whether `e` is AWS refusing the write permission.
 pub fn is_denied(e: &FetchError) -> bool {
     matches!(e, FetchError::Aws(a) if a.kind == AwsErrorKind::AccessDenied)
+}
+
+/// An edit read just before it is sent: who asks, the budget as AWS holds it now, and its
+/// current limit and unit (the "before" of before → after and of the audit line).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub account: String,
+    /// The caller's ARN: the audit line's "who".
+    pub who: String,
+    pub budget: AwsBudget,
+    pub before: Money,
+    pub unit: String,
+}
+
+impl Prepared {
+    /// An amount in this budget's unit, to the cent: "1250.50 USD".
+    pub fn shown(&self, m: Money) -> String {
+        format!("{} {}", cents(m), clean(&self.unit))
+    }
+
+    /// The budget's name as AWS spells it, safe for a terminal.
+    pub fn name(&self) -> String {
+        clean(self.budget.budget_name()).into_owned()
+    }
+}
+
+/// Why an edit did not happen (or did not take).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// Asking who calls, reading the budget or sending the change failed (not a refusal).
+    Fetch(FetchError),
+    /// The budget cannot be edited here: a planned limit per period, or no limit.
+    Unusable(String),
+    /// AWS refused [`WRITE_ACTION`]: its words.
+    Denied(String),
+    /// AWS accepted the change but reads back this limit (shown with its unit).
+    Mismatch(String),
+}
+
+impl EditError {
+    /// The command-line error for budget `name` (exit 3 for a refusal, as for any missing
+    /// permission); its text is also the dashboard's status line.
+    pub fn to_app_error(&self, name: &str, profile: Option<&str>) -> AppError {
+        match self {
+            EditError::Fetch(e) => e.to_app_error(profile),
+            EditError::Unusable(why) => AppError::Usage(why.clone()),
+            EditError::Denied(detail) => AppError::Credentials(format!(
+                "access denied: changing a budget needs {WRITE_ACTION} — attach assets/iam-policy-budgets-write.json [{detail}]"
+            )),
+            EditError::Mismatch(back) => AppError::Unavailable(format!(
+                "budget {}: AWS accepted the change but reads back a limit of {back}",
+                clean(name)
+            )),
+        }
+    }
+}
+
+/// Who calls and the budget as it is now; nothing is changed.
+pub async fn prepare(
+    clients: &Clients,
+    meter: &Meter,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Prepared, EditError> {
+    let (account, who) = caller(clients, meter, now)
+        .await
+        .map_err(EditError::Fetch)?;
+    let budget = read(clients, meter, &account, name, now)
+        .await
+        .map_err(EditError::Fetch)?;
+    let (before, unit) = limit(&budget).map_err(EditError::Unusable)?;
+    Ok(Prepared {
+        account,
+        who,
+        budget,
+        before,
+        unit,
+    })
+}
+
+/// Sends `limit` for the budget `prepared` read, reads it back, and records the attempt in
+/// `audit` whatever its outcome (denied and failed attempts are history too). `Ok` only when
+/// AWS reads back exactly `limit`.
+pub async fn apply(
+    clients: &Clients,
+    meter: &Meter,
+    prepared: &Prepared,
+    limit: Money,
+    audit: &AuditLog,
+    now: DateTime<Utc>,
+) -> Result<Edited, EditError> {
+    let action = Action::BudgetEdit {
+        who: prepared.who.clone(),
+        budget: prepared.budget.budget_name().to_string(),
+        before: prepared.shown(prepared.before),
+        after: prepared.shown(limit),
+    };
+    let sent = set_limit(
+        clients,
+        meter,
+        &prepared.account,
+        &prepared.budget,
+        limit,
+        now,
+    )
+    .await;
+    let outcome = match &sent {
+        Ok(back) if *back == limit => Outcome::Ok,
+        Err(e) if is_denied(e) => Outcome::Denied,
+        _ => Outcome::Failed,
+    };
+    let recorded = audit.record(action, outcome, now).await;
+    match sent {
+        Ok(back) if back == limit => Ok(Edited {
+            said: format!(
+                "budget {}: limit is now {} (read back from AWS)",
+                prepared.name(),
+                prepared.shown(back)
+            ),
+            recorded,
+        }),
+        Ok(back) => Err(EditError::Mismatch(prepared.shown(back))),
+        Err(FetchError::Aws(a)) if a.kind == AwsErrorKind::AccessDenied => {
+            Err(EditError::Denied(a.detail.clone()))
+        }
+        Err(e) => Err(EditError::Fetch(e)),
+    }
+}
+
+impl super::source::AwsSource {
+    /// Sets budget `name`'s limit as `budget set --yes` does: read just before, sent whole,
+    /// read back, recorded in `audit`. The dashboard's poller calls this once the dialog was
+    /// confirmed.
+    pub async fn edit_budget(
+        &self,
+        name: &str,
+        limit: Money,
+        audit: &AuditLog,
+        now: DateTime<Utc>,
+    ) -> Result<Edited, EditError> {
+        let prepared = prepare(&self.clients, &self.meter, name, now).await?;
+        apply(&self.clients, &self.meter, &prepared, limit, audit, now).await
+    }
 }

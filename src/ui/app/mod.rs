@@ -1,8 +1,10 @@
 //! Dashboard state and the one [`Action`] type that changes it. Drawing lives in
 //! `panels/`; key bindings in `keys.rs`. `App::update` is pure apart from the clock it is
 //! given, so every key can be tested without a terminal. The filter picker's state is in
-//! `picker`, what is derived from a snapshot for the screen in `view`.
+//! `picker`, the budget editor's in `budget_editor`, what is derived from a snapshot for the
+//! screen in `view`.
 
+mod budget_editor;
 mod picker;
 mod view;
 
@@ -18,6 +20,8 @@ use super::theme::Theme;
 use super::views::{Tab, accounts, alerts, changes, credits, overview, savings, tags};
 
 pub use super::views::overview::Panel;
+use budget_editor::EditKey;
+pub use budget_editor::{BudgetEditor, Stage as EditStage, Step as EditStep};
 pub use picker::{Choice, FilterPicker, Pick, PickerStage};
 use view::derive;
 pub use view::{Drill, SortBy, View, drill, local_plan, sorted};
@@ -42,6 +46,10 @@ pub enum Action {
     AskRefreshAll,
     /// Confirms the paid refresh.
     ConfirmRefreshAll,
+    /// `e` on the Budgets panel: the editor for the selected budget's limit.
+    EditBudget,
+    /// `y` on the editor's before → after: send the new limit.
+    ConfirmEdit,
     /// `Esc`: close the overlay (the picker from either stage), else go back within the view
     /// (leave the drill-down), or from the alerts to the view shown before.
     Back,
@@ -60,10 +68,10 @@ pub enum Action {
     /// selected service).
     Select,
     CycleSort,
-    /// A character typed into the filter picker's search.
+    /// A character typed into the filter picker's search or the budget editor's limit.
     Input(char),
-    /// Deletes from the picker's search; with nothing to delete, steps back from the value
-    /// list to the dimension list.
+    /// Deletes from the picker's search (with nothing to delete, steps back from the value
+    /// list to the dimension list) or from the editor's limit.
     Backspace,
     Snapshot(Arc<Snapshot>),
     Status(Status),
@@ -78,6 +86,7 @@ pub enum Overlay {
     Help,
     Filter(FilterPicker),
     ConfirmRefresh,
+    EditBudget(BudgetEditor),
 }
 
 /// Fixed facts about this run that the header shows.
@@ -88,6 +97,9 @@ pub struct Options {
     pub profile: Option<String>,
     /// Tag keys to offer first in the filter picker.
     pub tag_keys: Vec<String>,
+    /// `[aws] allow_writes`: budget edits may be sent (the demo only simulates them, so
+    /// needs not).
+    pub writes: bool,
 }
 
 impl Options {
@@ -97,6 +109,7 @@ impl Options {
             demo: settings.demo,
             profile: settings.aws.profile.clone(),
             tag_keys: settings.view.tag_keys.clone(),
+            writes: settings.aws.allow_writes,
         }
     }
 }
@@ -255,6 +268,11 @@ impl App {
                 );
                 Some(Command::Refresh { paid: true })
             }
+            Action::EditBudget => {
+                self.open_editor();
+                None
+            }
+            Action::ConfirmEdit => self.confirm_edit(),
             Action::Back => {
                 if self.overlay != Overlay::None {
                     self.overlay = Overlay::None;
@@ -317,6 +335,9 @@ impl App {
                 None
             }
             Action::Input(c) => {
+                if self.edit_input(EditKey::Char(c)) {
+                    return None;
+                }
                 if let Overlay::Filter(p) = &mut self.overlay {
                     p.search.push(c);
                     p.selected = 0;
@@ -325,6 +346,9 @@ impl App {
                 None
             }
             Action::Backspace => {
+                if self.edit_input(EditKey::Backspace) {
+                    return None;
+                }
                 match &mut self.overlay {
                     Overlay::Filter(p)
                         if p.search.is_empty() && matches!(p.stage, PickerStage::Value(_)) =>
@@ -416,6 +440,9 @@ impl App {
     fn select(&mut self) -> Option<Command> {
         if self.overlay == Overlay::ConfirmRefresh {
             return self.update(Action::ConfirmRefreshAll);
+        }
+        if self.edit_input(EditKey::Enter) {
+            return None;
         }
         if let Overlay::Filter(picker) = &self.overlay {
             let (stage, choice) = (picker.stage.clone(), picker.current().cloned());

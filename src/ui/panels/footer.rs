@@ -84,7 +84,7 @@ fn status(app: &App) -> Line<'static> {
 fn hints(app: &App) -> Line<'static> {
     let theme = app.theme();
     let mut spans = Vec::new();
-    for (key, word) in keys::hints(app.tab) {
+    for (key, word) in keys::hints(app.tab, app.overview.focus) {
         let key = if key == "⏎" { theme.enter_key() } else { key };
         spans.push(Span::styled(key.to_string(), theme.key()));
         spans.push(Span::styled(format!(" {word} "), theme.label()));

@@ -35,7 +35,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
          Filters on different dimensions are AND-ed (region and tag); c clears them.",
     ));
     lines.push(Line::from(Span::styled(
-        "Estimated days may still change. Amounts are exact, in the account currency.",
+        // One line at 80 columns: the overview's help fills the screen to the last row.
+        "Estimated days may change; amounts are exact, in the account currency.",
         theme.dim(),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

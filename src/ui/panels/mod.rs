@@ -1,6 +1,7 @@
 //! One module per panel. Each reads the slice of [`App`] it shows and draws it; none of them
 //! changes state.
 
+pub mod budget_editor;
 pub mod budgets;
 pub mod daily;
 pub mod drilldown;
