@@ -86,7 +86,7 @@ pub async fn run(
     let mut poller = spawn_aws(poller, engine);
     let mut reports = super::schedule::scheduler(&settings)
         .await?
-        .map(|s| super::schedule::spawn(s, say));
+        .map(|s| super::schedule::spawn(s, say, Utc::now));
 
     let ended = loop {
         let event = tokio::select! {
@@ -106,7 +106,7 @@ pub async fn run(
                     settings = new;
                     // The old report observer ends with its slot.
                     match super::schedule::scheduler(&settings).await {
-                        Ok(s) => reports = s.map(|s| super::schedule::spawn(s, say)),
+                        Ok(s) => reports = s.map(|s| super::schedule::spawn(s, say, Utc::now)),
                         Err(e) => say(&format!("scheduled reports keep the old config: {e}")),
                     }
                     tracing::info!("config reloaded");

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::alerts::sinks::Sender;
@@ -95,18 +95,20 @@ pub fn describe(sent: &Sent) -> String {
 }
 
 /// Starts the report observer; put snapshots in the returned slot (only the newest counts).
-/// `say` reports each delivery, one line each.
-pub fn spawn(scheduler: Scheduler, say: fn(&str)) -> watch::Sender<Option<Arc<Snapshot>>> {
+/// `say` reports each delivery, one line each; `clock` says when "now" is (the wall clock in
+/// `collect`, a chosen instant in tests), as every schedule is decided against it.
+pub fn spawn(
+    scheduler: Scheduler,
+    say: fn(&str),
+    clock: fn() -> DateTime<Utc>,
+) -> watch::Sender<Option<Arc<Snapshot>>> {
     let (tx, mut rx) = watch::channel::<Option<Arc<Snapshot>>>(None);
     tokio::spawn(async move {
         while rx.changed().await.is_ok() {
             let Some(snapshot) = rx.borrow_and_update().clone() else {
                 continue;
             };
-            match scheduler
-                .observe(&snapshot, Utc::now(), &COLLECT_POLICY)
-                .await
-            {
+            match scheduler.observe(&snapshot, clock(), &COLLECT_POLICY).await {
                 Ok(sent) => sent.iter().for_each(|s| say(&describe(s))),
                 Err(e) => say(&format!(
                     "scheduled reports cannot be sent: their state file: {e}"

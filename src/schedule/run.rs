@@ -471,6 +471,74 @@ mod tests {
         assert_eq!(lines[0].at, t(23, 9));
     }
 
+    /// The instant the observer's clock reads, in seconds since the epoch.
+    static CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    fn clock() -> DateTime<Utc> {
+        let secs = CLOCK.load(std::sync::atomic::Ordering::SeqCst);
+        DateTime::from_timestamp(secs, 0).unwrap_or_default()
+    }
+
+    fn said(line: &str) {
+        if let Ok(mut s) = SAID.lock() {
+            s.push(line.to_string());
+        }
+    }
+
+    /// Hands the observer a snapshot at `now` and gives it time to act on it.
+    async fn feed(
+        slot: &tokio::sync::watch::Sender<Option<std::sync::Arc<Snapshot>>>,
+        now: DateTime<Utc>,
+    ) {
+        CLOCK.store(now.timestamp(), std::sync::atomic::Ordering::SeqCst);
+        slot.send_replace(Some(std::sync::Arc::new(snapshot(now))));
+        tokio::time::sleep(StdDuration::from_millis(400)).await;
+    }
+
+    /// The files once there are `n` of them (or what there is after 10 s).
+    async fn files_when(dir: &std::path::Path, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if files(dir).len() >= n {
+                break;
+            }
+            tokio::time::sleep(StdDuration::from_millis(100)).await;
+        }
+        files(dir)
+    }
+
+    /// What `collect` runs: the observer task fed snapshot after snapshot, on its own clock.
+    #[tokio::test]
+    async fn the_collect_observer_sends_a_weekly_report_by_itself_once_per_week() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let slot = crate::commands::schedule::spawn(scheduler(tmp.path()), said, clock);
+        feed(&slot, t(20, 12)).await;
+        assert!(
+            files(tmp.path()).is_empty(),
+            "armed on a Friday: nothing yet"
+        );
+        for now in [t(23, 9), t(23, 10), t(27, 9)] {
+            feed(&slot, now).await;
+        }
+        assert_eq!(
+            files_when(tmp.path(), 1).await,
+            ["weekly-summary-2026-11-23.md"]
+        );
+        feed(&slot, t(30, 8)).await;
+        assert_eq!(
+            files_when(tmp.path(), 2).await,
+            [
+                "weekly-summary-2026-11-23.md",
+                "weekly-summary-2026-11-30.md"
+            ]
+        );
+        let said = SAID.lock().map(|s| s.clone()).unwrap_or_default();
+        assert_eq!(
+            said, ["report \"Weekly summary\" sent to share"; 2],
+            "one line per delivery"
+        );
+    }
+
     #[test]
     fn names_become_plain_file_names() {
         assert_eq!(slug("Weekly summary"), "weekly-summary");
