@@ -24,6 +24,7 @@ pub mod schedule;
 pub mod serve;
 pub mod settings;
 pub mod source;
+pub mod state_file;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -246,34 +246,24 @@ impl AlertState {
     }
 
     fn load(&self) -> io::Result<StateFile> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(StateFile::default()),
-            Err(e) => return Err(e),
-        };
-        match serde_json::from_slice::<StateFile>(&bytes) {
-            Ok(file) if file.format == FORMAT => Ok(file),
-            // Never silently start over: that would announce every alert again.
-            Ok(file) => Err(io::Error::other(format!(
-                "{} has format {}, expected {FORMAT}",
-                self.path.display(),
-                file.format
-            ))),
-            Err(e) => Err(io::Error::other(format!(
-                "{} is not readable alert state ({e}); move it away to start afresh",
-                self.path.display()
-            ))),
-        }
+        crate::state_file::load(&self.path)
     }
 
     fn update<R>(&self, change: impl FnOnce(&mut StateFile) -> io::Result<R>) -> io::Result<R> {
-        let _lock = crate::lockfile::FileLock::beside(&self.path)?;
-        let mut file = self.load()?;
-        file.format = FORMAT;
-        let out = change(&mut file)?;
-        let bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
-        crate::cache::write_atomic(&self.path, &bytes)?;
-        Ok(out)
+        crate::state_file::update(&self.path, change)
+    }
+}
+
+impl crate::state_file::StateFile for StateFile {
+    const FORMAT: u64 = FORMAT;
+    const WHAT: &'static str = "alert state";
+
+    fn format(&self) -> u64 {
+        self.format
+    }
+
+    fn set_format(&mut self, format: u64) {
+        self.format = format;
     }
 }
 
