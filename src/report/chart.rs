@@ -39,7 +39,6 @@ pub enum Colour {
     Estimated,
     /// A budget's limit.
     Limit,
-    Ink,
 }
 
 impl Colour {
@@ -48,7 +47,6 @@ impl Colour {
             Colour::Cost => (0x1f, 0x77, 0xb4),
             Colour::Estimated => (0x9e, 0x9e, 0x9e),
             Colour::Limit => (0xb0, 0x00, 0x20),
-            Colour::Ink => (0x1a, 0x1a, 0x1a),
         }
     }
 

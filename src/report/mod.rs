@@ -4,11 +4,11 @@
 
 mod chart;
 pub mod csv;
-pub mod document;
+mod document;
 mod html;
 mod markdown;
 pub mod model;
-pub mod pdf;
+mod pdf;
 pub mod saved;
 
 pub use model::{Options, Report, build};
